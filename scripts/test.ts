@@ -1,0 +1,133 @@
+// The one test entry point (`npm test`, and `.ci/run` through it).
+//
+// Why a script and not `node --test <glob>`: a glob that matches nothing makes node's runner exit 0
+// having run no test, and CI then reports "ran no test". This script lists the files itself, fails
+// when a selected tier has none, prepares what a tier needs (rig binaries, the Ray venv) instead of
+// letting the tier skip, and runs every selected file in ONE `node --test` so there is one summary.
+//
+// Tiers, by file name:
+//   *.test.ts       unit: pure or loopback-only, no binaries needed
+//   *.int.test.ts   integration: a real control plane (rig/); a shared rig is started for them
+//   *.e2e.test.ts   end-to-end: the rig plus real Ray processes from the project venv
+//
+// Usage: node scripts/test.ts [--tier unit|int|e2e]... [--only substring]... [-- extra node --test args]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { availableParallelism } from 'node:os';
+
+type Tier = 'unit' | 'int' | 'e2e';
+const root = join(import.meta.dirname, '..');
+const searchDirs = ['src', 'rig', 'bench', 'scripts'];
+
+function tierOf(file: string): Tier | undefined {
+  if (file.endsWith('.int.test.ts')) return 'int';
+  if (file.endsWith('.e2e.test.ts')) return 'e2e';
+  if (file.endsWith('.test.ts')) return 'unit';
+  return undefined;
+}
+
+function listFiles(dir: string, out: string[]): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (name === 'node_modules' || name.startsWith('.') || name === 'go') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) listFiles(path, out);
+    else out.push(path);
+  }
+  return out;
+}
+
+function parseArgs(argv: string[]): { tiers: Set<Tier>; only: string[]; extra: string[] } {
+  const tiers = new Set<Tier>();
+  const only: string[] = [];
+  const extra: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      extra.push(...argv.slice(i + 1));
+      break;
+    } else if (a === '--tier') {
+      const t = argv[++i];
+      if (t !== 'unit' && t !== 'int' && t !== 'e2e') {
+        throw new Error(`--tier: expected unit, int or e2e, got ${JSON.stringify(t)}`);
+      }
+      tiers.add(t);
+    } else if (a === '--only') {
+      only.push(argv[++i] ?? '');
+    } else {
+      throw new Error(`unknown argument ${JSON.stringify(a)}; see the header of scripts/test.ts`);
+    }
+  }
+  if (tiers.size === 0) for (const t of ['unit', 'int', 'e2e'] as const) tiers.add(t);
+  return { tiers, only, extra };
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'inherit', env, cwd: root });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const { tiers, only, extra } = parseArgs(process.argv.slice(2));
+const files = searchDirs
+  .flatMap((d) => listFiles(join(root, d), []))
+  .map((f) => relative(root, f))
+  .filter((f) => {
+    const t = tierOf(f);
+    return t !== undefined && tiers.has(t) && (only.length === 0 || only.some((o) => f.includes(o)));
+  })
+  .sort();
+
+for (const t of tiers) {
+  if (only.length === 0 && !files.some((f) => tierOf(f) === t)) {
+    console.error(`test: tier "${t}" selected but no *${t === 'unit' ? '' : '.' + t}.test.ts file exists`);
+    process.exit(1);
+  }
+}
+if (files.length === 0) {
+  console.error('test: no test file matched');
+  process.exit(1);
+}
+
+const needsRig = files.some((f) => tierOf(f) !== 'unit');
+const needsRay = files.some((f) => tierOf(f) === 'e2e');
+const env: NodeJS.ProcessEnv = { ...process.env };
+let stopRig: (() => Promise<void>) | undefined;
+
+let code = 1;
+try {
+  if (needsRay) {
+    const { ensureRayVenv } = (await import('../rig/ray/venv.ts')) as {
+      ensureRayVenv: () => Promise<string>;
+    };
+    env.KURAY_RAY_VENV = await ensureRayVenv();
+  }
+  if (needsRig) {
+    // Builds the control-plane binaries on first use (minutes), then starts one rig that every
+    // integration file shares, each in its own namespace. Files that must break the control plane
+    // (restart kube-apiserver, …) start a private rig instead.
+    const { startSharedRig } = (await import('../rig/shared.ts')) as {
+      startSharedRig: () => Promise<{ env: Record<string, string>; stop: () => Promise<void> }>;
+    };
+    const shared = await startSharedRig();
+    stopRig = shared.stop;
+    Object.assign(env, shared.env);
+  }
+  const concurrency = Math.max(2, availableParallelism());
+  code = await run(
+    process.execPath,
+    ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', ...extra, ...files],
+    env,
+  );
+} finally {
+  if (stopRig) await stopRig();
+}
+process.exit(code);
