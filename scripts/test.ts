@@ -72,7 +72,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: 'inherit', env, cwd: root });
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('exit', (code, signal) => {
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
 }
 
@@ -97,15 +99,20 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Imported by path at run time so a unit-only run does not load the rig at all.
+function rigModule(path: string): string {
+  return new URL(`../rig/${path}`, import.meta.url).href;
+}
+
 const needsRig = files.some((f) => tierOf(f) !== 'unit');
 const needsRay = files.some((f) => tierOf(f) === 'e2e');
 const env: NodeJS.ProcessEnv = { ...process.env };
 let stopRig: (() => Promise<void>) | undefined;
 
-let code = 1;
+let code: number;
 try {
   if (needsRay) {
-    const { ensureRayVenv } = (await import('../rig/ray/venv.ts')) as {
+    const { ensureRayVenv } = (await import(rigModule('ray/venv.ts'))) as {
       ensureRayVenv: () => Promise<string>;
     };
     env.KURAY_RAY_VENV = await ensureRayVenv();
@@ -114,7 +121,7 @@ try {
     // Builds the control-plane binaries on first use (minutes), then starts one rig that every
     // integration file shares, each in its own namespace. Files that must break the control plane
     // (restart kube-apiserver, …) start a private rig instead.
-    const { startSharedRig } = (await import('../rig/shared.ts')) as {
+    const { startSharedRig } = (await import(rigModule('shared.ts'))) as {
       startSharedRig: () => Promise<{ env: Record<string, string>; stop: () => Promise<void> }>;
     };
     const shared = await startSharedRig();

@@ -21,9 +21,7 @@ export function venvBin(venv: string, tool: string): string {
 
 /** The Python used to create the venv: $KURAY_PYTHON, else python3.11, else python3. */
 async function findPython(): Promise<string> {
-  const candidates = [process.env.KURAY_PYTHON, 'python3.11', 'python3'].filter(
-    (c): c is string => !!c,
-  );
+  const candidates = [process.env.KURAY_PYTHON, 'python3.11', 'python3'].filter((c): c is string => !!c);
   for (const c of candidates) {
     try {
       const { stdout } = await run(c, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
