@@ -1,0 +1,382 @@
+// A small typed REST client over a kubeconfig. client-node supplies kubeconfig loading and auth
+// (applyToHTTPSOptions, stable across client-node 1.x and 2.x); the wire is node:https with a
+// keep-alive agent and plain JSON, so timestamps stay strings and nothing is lost in a serializer.
+import http from 'node:http';
+import https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import { ApiError, type StatusBody } from './errors.ts';
+import { counter, defaultRegistry, histogram, requestBuckets } from './metrics.ts';
+import { TokenBucket } from './ratelimit.ts';
+import { sleep } from './clock.ts';
+import type { GVR, KubeObject, ObjectList, WatchEvent } from './resources.ts';
+
+export interface ClientOptions {
+  /** Client-side rate limit. client-go's 5/10 is too low for an operator; default 50/100. */
+  qps?: number;
+  burst?: number;
+  registry?: Registry;
+  /** User-Agent header; defaults to "kuray". */
+  userAgent?: string;
+  /** Per-request timeout for non-watch calls (ms), default 60 s. */
+  timeoutMs?: number;
+}
+
+export type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
+
+const patchContentType: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+}
+
+export interface WriteOptions {
+  fieldManager?: string;
+  dryRun?: boolean;
+}
+
+export interface PatchOptions extends WriteOptions {
+  /** Only for apply patches: take ownership of conflicting fields. */
+  force?: boolean;
+  subresource?: string;
+}
+
+export interface DeleteOptions {
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  gracePeriodSeconds?: number;
+  dryRun?: boolean;
+}
+
+export interface WatchOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  /** Server-side timeout; the server ends the watch cleanly after it. */
+  timeoutSeconds?: number;
+  allowWatchBookmarks?: boolean;
+  signal?: AbortSignal;
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
+/** client-go's rule for the watch timeout: random in [5 min, 10 min] so watches don't all reconnect together. */
+export function randomWatchTimeoutSeconds(minSeconds = 300): number {
+  return Math.floor(minSeconds * (1 + Math.random()));
+}
+
+export function resourcePath(r: GVR, namespace?: string, name?: string, subresource?: string): string {
+  let p = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
+  if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+  p += `/${r.resource}`;
+  if (name !== undefined) p += `/${encodeURIComponent(name)}`;
+  if (subresource) p += `/${subresource}`;
+  return p;
+}
+
+function query(params: Record<string, string | number | boolean | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export class KubeClient {
+  readonly kubeConfig: KubeConfig;
+  readonly server: URL;
+  readonly host: string;
+  readonly #bucket: TokenBucket;
+  readonly #agent: http.Agent;
+  readonly #userAgent: string;
+  readonly #timeoutMs: number;
+  readonly #m;
+
+  constructor(kc: KubeConfig, opts: ClientOptions = {}) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    this.kubeConfig = kc;
+    this.server = new URL(cluster.server);
+    this.host = this.server.host;
+    this.#bucket = new TokenBucket(opts.qps ?? 50, opts.burst ?? 100);
+    this.#agent =
+      this.server.protocol === 'http:'
+        ? new http.Agent({ keepAlive: true, maxSockets: 100 })
+        : new https.Agent({ keepAlive: true, maxSockets: 100 });
+    this.#userAgent = opts.userAgent ?? 'kuray';
+    this.#timeoutMs = opts.timeoutMs ?? 60_000;
+    const reg = opts.registry ?? defaultRegistry;
+    this.#m = {
+      requests: counter(
+        reg,
+        'rest_client_requests_total',
+        'Number of HTTP requests, partitioned by status code, method, and host.',
+        ['code', 'method', 'host'],
+      ),
+      latency: histogram(
+        reg,
+        'rest_client_request_duration_seconds',
+        'Request latency in seconds. Broken down by verb, and host.',
+        ['verb', 'host'],
+        requestBuckets,
+      ),
+    };
+  }
+
+  /** Loads a kubeconfig file (or the default chain: $KUBECONFIG, ~/.kube/config, in-cluster). */
+  static fromFile(path?: string, opts?: ClientOptions): KubeClient {
+    const kc = new KubeConfig();
+    if (path) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+    return new KubeClient(kc, opts);
+  }
+
+  /** Stops pooling connections (idle sockets close). */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  async #open(
+    method: string,
+    path: string,
+    body: string | undefined,
+    contentType: string | undefined,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<http.IncomingMessage> {
+    await this.#bucket.take(signal);
+    signal?.throwIfAborted();
+    const opts: https.RequestOptions = {};
+    await this.kubeConfig.applyToHTTPSOptions(opts);
+    if (!this.kubeConfig.getCurrentCluster()?.proxyUrl) opts.agent = this.#agent;
+    const url = new URL(path, this.server);
+    const headers: Record<string, string> = {
+      ...(opts.headers as Record<string, string> | undefined),
+      accept: 'application/json',
+      'user-agent': this.#userAgent,
+    };
+    if (contentType) headers['content-type'] = contentType;
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const mod = url.protocol === 'http:' ? http : https;
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const req = mod.request(url, { ...opts, method, headers, signal }, (res) => {
+        this.#m.requests.inc({ code: String(res.statusCode ?? 0), method, host: this.host });
+        this.#m.latency.observe({ verb: method, host: this.host }, (performance.now() - started) / 1000);
+        resolve(res);
+      });
+      if (timeoutMs !== undefined) {
+        req.setTimeout(timeoutMs, () =>
+          req.destroy(new Error(`${method} ${path}: timed out after ${timeoutMs} ms`)),
+        );
+      }
+      req.on('error', (e) => {
+        this.#m.requests.inc({ code: '<error>', method, host: this.host });
+        reject(e);
+      });
+      req.end(body);
+    });
+  }
+
+  async #raw(method: string, path: string, body?: string, contentType?: string): Promise<RawResponse> {
+    // client-go retries 429 (honouring Retry-After) a bounded number of times; so do we.
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.#open(method, path, body, contentType, undefined, this.#timeoutMs);
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const status = res.statusCode ?? 0;
+      if (status === 429 && attempt < 5) {
+        const after = Number(res.headers['retry-after'] ?? '1');
+        await sleep(Math.min(Math.max(after, 1), 10) * 1000);
+        continue;
+      }
+      return { status, body: text };
+    }
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const res = await this.#raw(method, path, payload, payload === undefined ? undefined : contentType);
+    if (res.status < 200 || res.status >= 300) throw errorFrom(res, method, path);
+    return (res.body ? JSON.parse(res.body) : undefined) as T;
+  }
+
+  get<T extends KubeObject>(r: GVR, namespace: string | undefined, name: string): Promise<T> {
+    return this.request<T>('GET', resourcePath(r, namespace, name));
+  }
+
+  list<T extends KubeObject>(r: GVR, namespace?: string, opts: ListOptions = {}): Promise<ObjectList<T>> {
+    return this.request<ObjectList<T>>('GET', resourcePath(r, namespace) + query({ ...opts }));
+  }
+
+  /** Lists every page (limit 500 per page) and returns one list with the last page's resourceVersion. */
+  async listAll<T extends KubeObject>(
+    r: GVR,
+    namespace?: string,
+    opts: ListOptions = {},
+  ): Promise<ObjectList<T>> {
+    const items: T[] = [];
+    let cont: string | undefined;
+    let rv: string | undefined;
+    do {
+      const page = await this.list<T>(r, namespace, { ...opts, limit: opts.limit ?? 500, continue: cont });
+      items.push(...page.items);
+      cont = page.metadata.continue || undefined;
+      rv = page.metadata.resourceVersion;
+    } while (cont);
+    return { metadata: { resourceVersion: rv }, items };
+  }
+
+  create<T extends KubeObject>(r: GVR, obj: T, opts: WriteOptions = {}): Promise<T> {
+    const q = query({ fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined });
+    return this.request<T>('POST', resourcePath(r, obj.metadata.namespace) + q, obj);
+  }
+
+  /** PUT with optimistic concurrency: obj.metadata.resourceVersion must be current (else Conflict). */
+  update<T extends KubeObject>(r: GVR, obj: T, opts: WriteOptions = {}): Promise<T> {
+    const q = query({ fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined });
+    return this.request<T>('PUT', resourcePath(r, obj.metadata.namespace, obj.metadata.name) + q, obj);
+  }
+
+  updateStatus<T extends KubeObject>(r: GVR, obj: T, opts: WriteOptions = {}): Promise<T> {
+    const q = query({ fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined });
+    return this.request<T>(
+      'PUT',
+      resourcePath(r, obj.metadata.namespace, obj.metadata.name, 'status') + q,
+      obj,
+    );
+  }
+
+  patch<T extends KubeObject>(
+    r: GVR,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    type: PatchType,
+    opts: PatchOptions = {},
+  ): Promise<T> {
+    if (type === 'apply' && !opts.fieldManager) throw new Error('an apply patch needs a fieldManager');
+    const q = query({
+      fieldManager: opts.fieldManager,
+      force: type === 'apply' && opts.force ? true : undefined,
+      dryRun: opts.dryRun ? 'All' : undefined,
+    });
+    return this.request<T>(
+      'PATCH',
+      resourcePath(r, namespace, name, opts.subresource) + q,
+      body,
+      patchContentType[type],
+    );
+  }
+
+  patchStatus<T extends KubeObject>(
+    r: GVR,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    type: PatchType,
+    opts: PatchOptions = {},
+  ): Promise<T> {
+    return this.patch<T>(r, namespace, name, body, type, { ...opts, subresource: 'status' });
+  }
+
+  /** Server-side apply of a fully specified intent (JSON is valid YAML, so JSON is sent). */
+  apply<T extends KubeObject>(
+    r: GVR,
+    obj: KubeObject,
+    opts: { fieldManager: string; force?: boolean; subresource?: string; dryRun?: boolean },
+  ): Promise<T> {
+    return this.patch<T>(r, obj.metadata.namespace, obj.metadata.name ?? '', obj, 'apply', opts);
+  }
+
+  /** DELETE; returns the object (or Status) the server answers with. */
+  delete(r: GVR, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<unknown> {
+    const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
+    if (opts.preconditions) body.preconditions = opts.preconditions;
+    if (opts.propagationPolicy) body.propagationPolicy = opts.propagationPolicy;
+    if (opts.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds;
+    if (opts.dryRun) body.dryRun = ['All'];
+    return this.request('DELETE', resourcePath(r, namespace, name), body);
+  }
+
+  /**
+   * Opens a watch and yields events as they arrive (line-delimited JSON). Ends when the server closes
+   * the stream (its timeoutSeconds) and throws on transport errors; abort the signal to stop.
+   * A non-2xx answer throws ApiError (e.g. 410 Gone when the resourceVersion is too old).
+   */
+  async *watch<T extends KubeObject>(
+    r: GVR,
+    namespace: string | undefined,
+    opts: WatchOptions = {},
+  ): AsyncGenerator<WatchEvent<T>> {
+    const path =
+      resourcePath(r, namespace) +
+      query({
+        watch: true,
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+        resourceVersion: opts.resourceVersion,
+        timeoutSeconds: opts.timeoutSeconds,
+        allowWatchBookmarks: opts.allowWatchBookmarks ?? true,
+      });
+    const res = await this.#open('GET', path, undefined, undefined, opts.signal, undefined);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      throw errorFrom({ status, body: Buffer.concat(chunks).toString('utf8') }, 'GET', path);
+    }
+    res.setEncoding('utf8');
+    let buf = '';
+    try {
+      for await (const chunk of res) {
+        buf += chunk as string;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          if (line) yield JSON.parse(line) as WatchEvent<T>;
+        }
+      }
+      if (!res.complete) throw new Error(`watch ${path}: connection closed before the response completed`);
+      const tail = buf.trim();
+      if (tail) yield JSON.parse(tail) as WatchEvent<T>;
+    } finally {
+      res.destroy();
+    }
+  }
+}
+
+function errorFrom(res: RawResponse, method: string, path: string): ApiError {
+  let body: StatusBody | undefined;
+  try {
+    const parsed = JSON.parse(res.body) as StatusBody;
+    if (typeof parsed === 'object' && (parsed as StatusBody | null)?.kind === 'Status') body = parsed;
+  } catch {
+    /* not JSON: keep the raw text in the message */
+  }
+  return new ApiError(res.status, body, method, path, res.body);
+}
+
+/** A watch ERROR event's Status as an ApiError (code 410 → isGone). */
+export function watchError(object: unknown, path: string): ApiError {
+  const s = object as StatusBody;
+  return new ApiError(s.code ?? 500, s, 'WATCH', path);
+}
