@@ -1,29 +1,35 @@
 // Structural schemas of the Kubernetes core types that ray.io/v1 embeds (pod templates, Services,
 // env vars, ...). They are derived from Kubernetes' own OpenAPI spec by scripts/gen-k8s-schemas.ts
-// and committed as ./core.json, so the CRDs carry the same fields and descriptions as
-// `kubectl explain pod.spec` and validation can check embedded templates field by field.
-//
-// Placeholder until core.json is generated: a preserve-unknown-fields object accepts any content.
-const placeholder = (): Record<string, unknown> => ({
-  type: 'object',
-  'x-kubernetes-preserve-unknown-fields': true,
-});
+// (`npm run gen:k8s-schemas`) and committed as ./core.json, so the CRDs carry the same fields and
+// descriptions as `kubectl explain pod.spec`, and validation checks embedded templates field by field.
+import core from './core.json' with { type: 'json' };
 
-export type CoreTypeName =
-  | 'io.k8s.api.core.v1.PodTemplateSpec'
-  | 'io.k8s.api.core.v1.ResourceRequirements'
-  | 'io.k8s.api.core.v1.SecurityContext'
-  | 'io.k8s.api.core.v1.EnvVar'
-  | 'io.k8s.api.core.v1.EnvVarSource'
-  | 'io.k8s.api.core.v1.EnvFromSource'
-  | 'io.k8s.api.core.v1.VolumeMount'
-  | 'io.k8s.api.core.v1.Service'
-  | 'io.k8s.api.networking.v1.NetworkPolicyIngressRule'
-  | 'io.k8s.api.networking.v1.NetworkPolicyEgressRule'
-  | 'io.k8s.api.networking.v1.IngressTLS'
-  | 'io.k8s.apimachinery.pkg.apis.meta.v1.Condition';
+export type CoreTypeName = keyof typeof core.schemas;
 
-/** The structural schema of one core type, fully inlined (a fresh copy each call). */
-export function coreSchema(_name: CoreTypeName): Record<string, unknown> {
-  return placeholder();
+/** Where the schemas come from (k8s.io/kubernetes version). */
+export const CORE_SOURCE: string = core.source;
+
+const schemas = core.schemas as Record<CoreTypeName, Record<string, unknown>>;
+
+/**
+ * The structural schema of one core type, fully inlined. Shared, never mutate it: builders copy the
+ * top level to set their own description.
+ */
+export function coreSchema(name: CoreTypeName): Record<string, unknown> {
+  return schemas[name];
+}
+
+// Every node of core.json, so the CRD generator can tell a core type's own text from ray.io's (builders
+// copy only the top level of a core schema to set their description; everything below is shared).
+const coreNodes = new WeakSet<object>();
+function collect(v: unknown): void {
+  if (typeof v !== 'object' || v === null) return;
+  coreNodes.add(v);
+  for (const c of Object.values(v)) collect(c);
+}
+collect(core.schemas);
+
+/** True for a schema node that belongs to a Kubernetes core type (not its ray.io top level). */
+export function isCoreNode(node: object): boolean {
+  return coreNodes.has(node);
 }
