@@ -1,0 +1,134 @@
+// The desired-state compiler: RayCluster → every object the operator owns. Pure: no I/O, no clock,
+// no randomness (pod name suffixes come from the caller). The controller creates pods from
+// `headPod`/`workerPod` and the other objects from `objects`; `kuray render` prints `renderCluster`.
+import { clone } from './clone.ts';
+import type { Pod, Role, RoleBinding, Service, ServiceAccount } from './k8sTypes.ts';
+import { MAX_REPLICAS_DEFAULT, type RayCluster, type WorkerGroupSpec } from '../api/v1/index.ts';
+import { clusterContext, type ClusterContext } from './context.ts';
+import { groupPlans } from './groups.ts';
+import { buildHeadPod } from './headPod.ts';
+import { deterministicSuffix, newHeadPodName, newWorkerPodName } from './names.ts';
+import { defaultCompileOptions, type CompileOptions } from './options.ts';
+import { buildAutoscalerRole, buildAutoscalerRoleBinding, buildAutoscalerServiceAccount } from './rbac.ts';
+import { buildHeadService, buildHeadlessService, buildServeService } from './services.ts';
+import { buildWorkerPod, type WorkerIndex } from './workerPod.ts';
+
+export type KubeObject = Pod | Service | ServiceAccount | Role | RoleBinding;
+
+export interface GroupDesired {
+  readonly name: string;
+  /** replicas clamped to [min, max] × numOfHosts; 0 if the group or the cluster is suspended. */
+  readonly desiredPods: number;
+  readonly numOfHosts: number;
+}
+
+export interface CompiledCluster {
+  /** The input, defaulted (as the compiler read it). */
+  readonly cluster: RayCluster;
+  /** The full head pod, given its name (see newHeadPodName). */
+  headPod(name: string): Pod;
+  /** A full worker pod of `group`, given its name; `index` sets the replica/host index labels. */
+  workerPod(group: string, name: string, index?: WorkerIndex): Pod;
+  readonly groups: readonly GroupDesired[];
+  /** Everything but pods, in KubeRay's reconcile order: autoscaler SA/Role/RoleBinding, head, headless and serve Services. */
+  readonly objects: readonly KubeObject[];
+}
+
+/** Fills what KubeRay's CRD defaults would (rayStartParams maps), without touching the caller's object. */
+function normalize(rc: RayCluster): RayCluster {
+  const copy = clone(rc);
+  copy.spec.headGroupSpec.rayStartParams ??= {};
+  for (const g of copy.spec.workerGroupSpecs ?? []) {
+    // The CRD's defaults, for objects that never went through the API server (kuray render, tests).
+    const loose = g as Partial<WorkerGroupSpec>;
+    loose.minReplicas ??= 0;
+    loose.maxReplicas ??= MAX_REPLICAS_DEFAULT;
+    g.numOfHosts ??= 1;
+    g.rayStartParams ??= {};
+  }
+  return copy;
+}
+
+export function compileCluster(
+  rc: RayCluster,
+  options: CompileOptions = defaultCompileOptions,
+): CompiledCluster {
+  const cluster = normalize(rc);
+  const ctx: ClusterContext = clusterContext(cluster, options);
+  const objects: KubeObject[] = [];
+  const push = (o: KubeObject | undefined) => {
+    if (o) objects.push(o);
+  };
+  push(buildAutoscalerServiceAccount(ctx));
+  push(buildAutoscalerRole(ctx));
+  push(buildAutoscalerRoleBinding(ctx));
+  push(buildHeadService(ctx));
+  push(buildHeadlessService(ctx));
+  push(buildServeService(ctx));
+  return {
+    cluster,
+    headPod: (name) => buildHeadPod(ctx, name),
+    workerPod: (groupName, name, index) => {
+      const group = (cluster.spec.workerGroupSpecs ?? []).find((g) => g.groupName === groupName);
+      if (!group)
+        throw new Error(
+          `RayCluster ${ctx.namespace}/${ctx.name} has no worker group ${JSON.stringify(groupName)}`,
+        );
+      return buildWorkerPod(ctx, group, name, index);
+    },
+    groups: groupPlans(cluster),
+    objects,
+  };
+}
+
+/**
+ * Everything the operator would create for `rc`, pods included, with stable name suffixes (as
+ * `helm template` prints a release). A suspended cluster has no pods.
+ */
+export function renderCluster(rc: RayCluster, options: CompileOptions = defaultCompileOptions): KubeObject[] {
+  const compiled = compileCluster(rc, options);
+  const name = compiled.cluster.metadata?.name ?? '';
+  const out: KubeObject[] = [...compiled.objects];
+  if (compiled.cluster.spec.suspend === true) return out;
+  const used = new Set<string>();
+  // Suffixes derive from the cluster, group and ordinal; a (rare) collision takes the next seed.
+  const unique = (make: (seed: string) => string, seed: string): string => {
+    let n = make(seed);
+    for (let i = 1; used.has(n); i++) n = make(`${seed}#${i}`);
+    used.add(n);
+    return n;
+  };
+  out.push(
+    compiled.headPod(unique((s) => newHeadPodName(name, () => deterministicSuffix(s)), `${name}/head`)),
+  );
+  for (const g of compiled.groups) {
+    for (let i = 0; i < g.desiredPods; i++) {
+      const replicaIndex = Math.floor(i / g.numOfHosts);
+      const podName = unique(
+        (s) => newWorkerPodName(name, g.name, () => deterministicSuffix(s)),
+        `${name}/${g.name}/${i}`,
+      );
+      const index: WorkerIndex =
+        g.numOfHosts > 1
+          ? {
+              replicaIndex,
+              hostIndex: i % g.numOfHosts,
+              replicaName: `${g.name}-${deterministicSuffix(`${name}/${g.name}/replica/${replicaIndex}`)}`,
+            }
+          : { replicaIndex };
+      out.push(compiled.workerPod(g.name, podName, index));
+    }
+  }
+  return out;
+}
+
+export {
+  newHeadPodName,
+  newWorkerPodName,
+  randomSuffix,
+  deterministicSuffix,
+  podNamePrefix,
+} from './names.ts';
+export { compileOptionsFromEnv, defaultCompileOptions, type CompileOptions } from './options.ts';
+export { desiredWorkerPods } from './groups.ts';
+export type { WorkerIndex } from './workerPod.ts';
