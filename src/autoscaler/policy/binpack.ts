@@ -1,0 +1,119 @@
+// How many new workers of a group's node shape the pending demand needs, after using the free
+// capacity that already exists — the idea of Ray's resource_demand_scheduler (get_bin_pack_residual
+// then get_nodes_for): first-fit decreasing, placement groups all-or-nothing and first.
+//
+// Placement groups: STRICT_PACK needs all bundles on one node; STRICT_SPREAD needs every bundle on
+// a different node; PACK and SPREAD are best-effort in Ray, so they are packed like plain bundles.
+import { fits, subtract, sum, weight } from './resources.ts';
+import type { Demand, GangDemand, Resources } from './types.ts';
+
+export interface PackResult {
+  /** New nodes of `shape` the demand needs (at most maxNewNodes). */
+  newNodes: number;
+  /** Demand items (bundles, or whole placement groups) placed on existing free capacity. */
+  placedOnExisting: number;
+  /** Items that fit the shape but were left over because maxNewNodes was reached. */
+  leftOver: number;
+  /** Items no node of this shape can ever hold (bigger than the shape, or a PG that can't be spread). */
+  infeasible: number;
+}
+
+interface Bin {
+  free: Resources;
+  isNew: boolean;
+}
+
+type Placement = 'existing' | 'new' | 'limit' | 'infeasible';
+
+class Packer {
+  bins: Bin[];
+  newNodes = 0;
+  readonly shape: Resources | undefined;
+  readonly maxNew: number;
+
+  constructor(free: readonly Resources[], shape: Resources | undefined, maxNew: number) {
+    this.bins = free.map((f) => ({ free: f, isNew: false }));
+    this.shape = shape;
+    this.maxNew = maxNew;
+  }
+
+  /** Places one bundle, avoiding bins in `exclude`; returns the bin index or a failure. */
+  placeOne(req: Resources, exclude: ReadonlySet<number>): number | Placement {
+    for (let i = 0; i < this.bins.length; i++) {
+      if (exclude.has(i)) continue;
+      const b = this.bins[i]!;
+      if (fits(b.free, req)) {
+        this.bins[i] = { free: subtract(b.free, req), isNew: b.isNew };
+        return i;
+      }
+    }
+    if (!this.shape || !fits(this.shape, req)) return 'infeasible';
+    if (this.newNodes >= this.maxNew) return 'limit';
+    this.bins.push({ free: subtract(this.shape, req), isNew: true });
+    this.newNodes++;
+    return this.bins.length - 1;
+  }
+
+  /** All-or-nothing placement of a placement group. */
+  placeGang(g: GangDemand): Placement {
+    const saved = { bins: this.bins.slice(), newNodes: this.newNodes };
+    const before = this.newNodes;
+    const restore = (p: Placement): Placement => {
+      this.bins = saved.bins;
+      this.newNodes = saved.newNodes;
+      return p;
+    };
+    if (g.strategy === 'STRICT_PACK') {
+      const r = this.placeOne(sum(g.bundles), new Set());
+      return typeof r === 'number' ? (this.newNodes > before ? 'new' : 'existing') : restore(r);
+    }
+    const used = new Set<number>();
+    for (const b of g.bundles) {
+      const r = this.placeOne(b, g.strategy === 'STRICT_SPREAD' ? used : new Set());
+      if (typeof r !== 'number') return restore(r);
+      used.add(r);
+    }
+    return this.newNodes > before ? 'new' : 'existing';
+  }
+}
+
+/**
+ * Packs `demand` onto `free` (free capacity of existing and launching nodes), adding nodes of
+ * `shape` as needed, at most `maxNewNodes`. Pure; the inputs are not modified.
+ */
+export function packDemand(
+  free: readonly Resources[],
+  demand: Demand,
+  shape: Resources | undefined,
+  maxNewNodes: number,
+): PackResult {
+  const p = new Packer(free, shape, Math.max(0, maxNewNodes));
+  const result = { placedOnExisting: 0, leftOver: 0, infeasible: 0 };
+  const count = (r: Placement, n = 1): void => {
+    if (r === 'existing') result.placedOnExisting += n;
+    else if (r === 'limit') result.leftOver += n;
+    else if (r === 'infeasible') result.infeasible += n;
+  };
+  const gangs = [...demand.gangs].sort((a, b) => weight(sum(b.bundles)) - weight(sum(a.bundles)));
+  for (const g of gangs) count(p.placeGang(g));
+  const bundles = demand.bundles
+    .filter((b) => b.count > 0)
+    .slice()
+    .sort((a, b) => weight(b.resources) - weight(a.resources));
+  const none = new Set<number>();
+  for (const b of bundles) {
+    for (let left = b.count; left > 0; left--) {
+      const before = p.newNodes;
+      const r = p.placeOne(b.resources, none);
+      if (typeof r === 'number') {
+        if (p.newNodes === before) result.placedOnExisting++;
+        continue;
+      }
+      // Capacity only shrinks and the new-node budget is spent (or the shape is too small), so
+      // every remaining copy of this shape fails the same way: count them at once.
+      count(r, left);
+      break;
+    }
+  }
+  return { newNodes: p.newNodes, ...result };
+}
