@@ -66,8 +66,7 @@ export class EventRecorder {
       if (this.#buckets.size > (this.#o.cacheSize ?? 4096))
         this.#buckets.delete(this.#buckets.keys().next().value!);
     }
-    if (bucket.reserve() > 0) {
-      // Over the limit: the reservation went into debt; give it back by not sending.
+    if (!bucket.tryTake()) {
       this.stats.dropped++;
       return;
     }

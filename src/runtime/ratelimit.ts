@@ -66,6 +66,16 @@ export class TokenBucket {
     return this.#tokens >= 0 ? 0 : (-this.#tokens / this.#qps) * 1000;
   }
 
+  /** Takes a token only if one is available now (no debt): for dropping, not delaying. */
+  tryTake(): boolean {
+    const now = this.#clock.now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.#qps);
+    this.#last = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
   /** Waits for a token (used by the REST client). */
   async take(signal?: AbortSignal): Promise<void> {
     const wait = this.reserve();

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiError, isAlreadyExists, isConflict, isGone, isNotFound, reasonOf } from './errors.ts';
+import { microTime } from './leaderelection.ts';
+import { ConfigMaps, Leases, Namespaces, objectKey, splitKey } from './resources.ts';
+import { randomWatchTimeoutSeconds, resourcePath } from './transport.ts';
+
+test('resource paths for core, group, namespaced, cluster-scoped and subresources', () => {
+  assert.equal(resourcePath(ConfigMaps, 'ns', 'a'), '/api/v1/namespaces/ns/configmaps/a');
+  assert.equal(resourcePath(ConfigMaps), '/api/v1/configmaps');
+  assert.equal(
+    resourcePath(Leases, 'kube-system'),
+    '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases',
+  );
+  assert.equal(resourcePath(Namespaces, 'ignored', 'x', 'status'), '/api/v1/namespaces/x/status');
+});
+
+test('typed errors classify by reason and code', () => {
+  const nf = new ApiError(404, { kind: 'Status', reason: 'NotFound', message: 'x not found' }, 'GET', '/p');
+  assert.ok(isNotFound(nf) && !isConflict(nf));
+  assert.ok(isAlreadyExists(new ApiError(409, { kind: 'Status', reason: 'AlreadyExists' }, 'POST', '/p')));
+  assert.ok(isConflict(new ApiError(409, { kind: 'Status', reason: 'Conflict' }, 'PUT', '/p')));
+  assert.ok(isGone(new ApiError(410, undefined, 'GET', '/p', 'gone')));
+  assert.equal(reasonOf(new ApiError(422, undefined, 'POST', '/p')), 'Invalid');
+  assert.equal(isNotFound(new Error('x')), false);
+});
+
+test('watch timeouts are random in [5 min, 10 min); lease times carry microseconds', () => {
+  for (let i = 0; i < 50; i++) {
+    const t = randomWatchTimeoutSeconds();
+    assert.ok(t >= 300 && t < 600);
+  }
+  assert.equal(microTime(new Date('2026-01-02T03:04:05.180Z')), '2026-01-02T03:04:05.180000Z');
+  assert.equal(objectKey({ metadata: { namespace: 'a', name: 'b' } }), 'a/b');
+  assert.deepEqual(splitKey('node1'), { namespace: '', name: 'node1' });
+});
