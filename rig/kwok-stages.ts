@@ -1,0 +1,212 @@
+// KWOK's Stage configuration for the rig: the kwok binary does nothing without stages (kwokctl
+// normally supplies them). These are our own, written for what Kuray's tests need from a kubelet:
+//   node-ready      a managed Node that is not Ready becomes Ready, keeps the capacity the rig wrote
+//   node-heartbeat  refreshes node conditions every few minutes (leases are renewed by kwok itself)
+//   pod-running     a bound Pending pod becomes Running and Ready in one status write, with an IP
+//   job-pod-done    a Running pod owned by a Job exits 0 (finishes e.g. a RayJob submitter)
+//   pod-gone        a pod marked for deletion is removed (the kubelet's part of graceful deletion)
+// Templates use kwok's template functions (Now, Quote, NodeConditions, NodeIP, PodIPsWith, …).
+import { toYamlStream } from '../src/util/yaml.ts';
+
+interface Expr {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+function stage(
+  name: string,
+  kind: 'Pod' | 'Node',
+  match: Expr[],
+  next: Record<string, unknown>,
+  delay?: { durationMilliseconds: number; jitterDurationMilliseconds?: number },
+): Record<string, unknown> {
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Stage',
+    metadata: { name },
+    spec: {
+      resourceRef: { apiGroup: 'v1', kind },
+      selector: { matchExpressions: match },
+      ...(delay ? { delay } : {}),
+      next,
+    },
+  };
+}
+
+const readyStatus = '.status.conditions.[] | select( .type == "Ready" ) | .status';
+
+const nodeConditions = `
+conditions:
+{{ range NodeConditions }}
+- type: {{ .type | Quote }}
+  status: {{ .status | Quote }}
+  reason: {{ .reason | Quote }}
+  message: {{ .message | Quote }}
+  lastHeartbeatTime: {{ $now | Quote }}
+  lastTransitionTime: {{ $since | Quote }}
+{{ end }}`;
+
+const nodeReadyTemplate = `{{ $now := Now }}
+{{ $since := or .metadata.creationTimestamp $now }}
+${nodeConditions}
+addresses:
+{{ with NodeIP }}
+- type: InternalIP
+  address: {{ . | Quote }}
+{{ end }}
+- type: Hostname
+  address: {{ .metadata.name | Quote }}
+{{ with NodePort }}
+daemonEndpoints:
+  kubeletEndpoint:
+    Port: {{ . }}
+{{ end }}
+{{ with .status.capacity }}
+capacity:
+{{ YAML . 1 }}
+{{ end }}
+{{ with .status.allocatable }}
+allocatable:
+{{ YAML . 1 }}
+{{ end }}
+phase: Running
+`;
+
+const nodeHeartbeatTemplate = `{{ $now := Now }}
+{{ $since := or .metadata.creationTimestamp $now }}
+${nodeConditions}
+`;
+
+const podRunningTemplate = `{{ $now := Now }}
+conditions:
+- type: Initialized
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+- type: ContainersReady
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+- type: Ready
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+{{ range .spec.readinessGates }}
+- type: {{ .conditionType | Quote }}
+  status: "True"
+  lastTransitionTime: {{ $now | Quote }}
+{{ end }}
+initContainerStatuses:
+{{ range .spec.initContainers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  restartCount: 0
+  ready: true
+{{ if eq .restartPolicy "Always" }}
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ else }}
+  state:
+    terminated:
+      exitCode: 0
+      reason: Completed
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+{{ end }}
+containerStatuses:
+{{ range .spec.containers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  restartCount: 0
+  ready: true
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ end }}
+{{ with NodeIPWith .spec.nodeName }}
+hostIP: {{ . | Quote }}
+hostIPs:
+- ip: {{ . | Quote }}
+{{ end }}
+{{ with PodIPsWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) }}
+podIP: {{ index . 0 | Quote }}
+podIPs:
+{{ range . }}
+- ip: {{ . | Quote }}
+{{ end }}
+{{ end }}
+phase: Running
+startTime: {{ $now | Quote }}
+`;
+
+const jobPodDoneTemplate = `{{ $now := Now }}
+conditions:
+- type: Ready
+  status: "False"
+  reason: PodCompleted
+  lastTransitionTime: {{ $now | Quote }}
+- type: ContainersReady
+  status: "False"
+  reason: PodCompleted
+  lastTransitionTime: {{ $now | Quote }}
+containerStatuses:
+{{ range .spec.containers }}
+- name: {{ .name | Quote }}
+  image: {{ .image | Quote }}
+  restartCount: 0
+  ready: false
+  started: false
+  state:
+    terminated:
+      exitCode: 0
+      reason: Completed
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+phase: Succeeded
+`;
+
+export function kwokStages(): Record<string, unknown>[] {
+  return [
+    stage('node-ready', 'Node', [{ key: readyStatus, operator: 'NotIn', values: ['True'] }], {
+      statusTemplate: nodeReadyTemplate,
+    }),
+    stage(
+      'node-heartbeat',
+      'Node',
+      [
+        { key: '.status.phase', operator: 'In', values: ['Running'] },
+        { key: readyStatus, operator: 'In', values: ['True'] },
+      ],
+      { statusTemplate: nodeHeartbeatTemplate },
+      { durationMilliseconds: 240_000, jitterDurationMilliseconds: 300_000 },
+    ),
+    stage(
+      'pod-running',
+      'Pod',
+      [
+        { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
+        { key: '.status.phase', operator: 'In', values: ['Pending'] },
+        { key: readyStatus, operator: 'NotIn', values: ['True'] },
+      ],
+      { statusTemplate: podRunningTemplate },
+    ),
+    stage(
+      'job-pod-done',
+      'Pod',
+      [
+        { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
+        { key: '.status.phase', operator: 'In', values: ['Running'] },
+        { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] },
+      ],
+      { statusTemplate: jobPodDoneTemplate },
+    ),
+    stage('pod-gone', 'Pod', [{ key: '.metadata.deletionTimestamp', operator: 'Exists' }], { delete: true }),
+  ];
+}
+
+export function kwokConfigYaml(): string {
+  return toYamlStream(kwokStages());
+}

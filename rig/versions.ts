@@ -1,0 +1,90 @@
+// Which binaries the rig needs, from which Go module recipe, at which version.
+//
+// The single source of truth for a version is the `require` line of the recipe's go.mod under
+// rig/go/<component>/ (written by rig/go/update-k8s.sh for Kubernetes). The cache directory is keyed
+// by that version, so bumping a go.mod is what triggers a rebuild.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const rigRoot = import.meta.dirname;
+export const repoRoot = join(rigRoot, '..');
+export const goRecipeRoot = join(rigRoot, 'go');
+
+export type BinaryName =
+  'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'helm';
+
+export interface Recipe {
+  /** Directory under rig/go/ and prefix of the cache directory. */
+  readonly component: 'k8s' | 'etcd' | 'kwok' | 'helm';
+  /** The module whose version names the build. */
+  readonly module: string;
+  /** Go packages to build, with the binary each produces. */
+  readonly packages: readonly { readonly pkg: string; readonly binary: BinaryName }[];
+}
+
+export const recipes: readonly Recipe[] = [
+  {
+    component: 'k8s',
+    module: 'k8s.io/kubernetes',
+    packages: [
+      { pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', binary: 'kube-apiserver' },
+      { pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager', binary: 'kube-controller-manager' },
+      { pkg: 'k8s.io/kubernetes/cmd/kube-scheduler', binary: 'kube-scheduler' },
+      { pkg: 'k8s.io/kubernetes/cmd/kubectl', binary: 'kubectl' },
+    ],
+  },
+  {
+    component: 'etcd',
+    module: 'go.etcd.io/etcd/server/v3',
+    packages: [{ pkg: 'go.etcd.io/etcd/server/v3', binary: 'etcd' }],
+  },
+  {
+    component: 'kwok',
+    module: 'sigs.k8s.io/kwok',
+    packages: [{ pkg: 'sigs.k8s.io/kwok/cmd/kwok', binary: 'kwok' }],
+  },
+  {
+    component: 'helm',
+    module: 'helm.sh/helm/v3',
+    packages: [{ pkg: 'helm.sh/helm/v3/cmd/helm', binary: 'helm' }],
+  },
+];
+
+export const allBinaries: readonly BinaryName[] = recipes.flatMap((r) => r.packages.map((p) => p.binary));
+
+export function recipeOf(binary: BinaryName): Recipe {
+  const r = recipes.find((x) => x.packages.some((p) => p.binary === binary));
+  if (!r) throw new Error(`rig: no recipe builds ${binary}`);
+  return r;
+}
+
+/** The version `module` is required at in a go.mod text (a `require` line, single or in a block). */
+export function requiredVersion(goMod: string, module: string): string {
+  const escaped = module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const m = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v[^\\s]+)`, 'm').exec(goMod);
+  if (!m) throw new Error(`rig: go.mod does not require ${module}`);
+  return m[1]!;
+}
+
+export function recipeDir(r: Recipe): string {
+  return join(goRecipeRoot, r.component);
+}
+
+export function recipeVersion(r: Recipe): string {
+  return requiredVersion(readFileSync(join(recipeDir(r), 'go.mod'), 'utf8'), r.module);
+}
+
+/** Version ldflags: without them kube binaries report v0.0.0-master and clients read /version. */
+export function ldflags(r: Recipe, version: string, buildDate: string): string {
+  if (r.component !== 'k8s') return '-s -w';
+  const minor = version.split('.')[1] ?? '0';
+  const v = 'k8s.io/component-base/version';
+  return [
+    '-s -w',
+    `-X ${v}.gitVersion=${version}`,
+    `-X ${v}.gitMajor=1`,
+    `-X ${v}.gitMinor=${minor}`,
+    `-X ${v}.gitTreeState=clean`,
+    `-X ${v}.buildDate=${buildDate}`,
+  ].join(' ');
+}
