@@ -16,7 +16,7 @@ import type {
   V1ServicePort,
   V1Volume,
 } from '@kubernetes/client-node';
-import type { Plain } from '../api/v1/core.ts';
+import type { Plain } from '../api/k8s/plain.ts';
 
 export type Container = Plain<V1Container>;
 export type EnvVar = Plain<V1EnvVar>;
