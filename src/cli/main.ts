@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { register as registerValidate } from './commands/validate.ts';
 import { register as registerRender } from './commands/render.ts';
+import { register as registerOperator } from './commands/operator.ts';
 
 const program = new Command('kuray')
   .description('Kuray: a KubeRay-compatible operator for Ray clusters')
@@ -9,5 +10,6 @@ const program = new Command('kuray')
 
 registerValidate(program);
 registerRender(program);
+registerOperator(program);
 
 await program.parseAsync(process.argv);

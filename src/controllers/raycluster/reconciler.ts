@@ -1,0 +1,326 @@
+// The RayCluster reconciler: observe (informer caches only) → diff against the compiler's desired
+// state (planPods) → act (bounded-parallel creates/deletes, guarded by expectations) → status (pure
+// computeStatus, written only when it changed). A reconcile of a converged cluster makes no API call.
+import { randomBytes } from 'node:crypto';
+import type { Pod, Service } from '../../api/k8s/objects.ts';
+import type { RayCluster } from '../../api/v1/index.ts';
+import {
+  compileCluster,
+  newHeadPodName,
+  newWorkerPodName,
+  type CompiledCluster,
+} from '../../compiler/index.ts';
+import { isAlreadyExists, isNotFound } from '../../runtime/errors.ts';
+import type { EventRecorder } from '../../runtime/events.ts';
+import type { Expectations } from '../../runtime/expectations.ts';
+import type { Logger } from '../../runtime/log.ts';
+import type { ReconcileContext, Request, Result } from '../../runtime/controller.ts';
+import { Pods, RayClusters, type GVR, type KubeObject } from '../../runtime/resources.ts';
+import type { KubeClient } from '../../runtime/transport.ts';
+import { conditionTrue, COND_SUSPENDING } from './conditions.ts';
+import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
+import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
+import { ensureObjects } from './objects.ts';
+
+/** The read side of an informer (or of several, one per watched namespace). */
+export interface Lister {
+  get(namespace: string | undefined, name: string): KubeObject | undefined;
+  byIndex(index: string, value: string): KubeObject[];
+}
+
+export const MANAGED_BY_KURAY = 'ray.io/kuberay-operator';
+/** Pods index on the informer: "namespace/cluster". */
+export const INDEX_BY_CLUSTER = 'byCluster';
+
+export interface RayClusterReconcilerDeps {
+  client: KubeClient;
+  clusters: Lister;
+  /** Pods of Ray clusters, indexed by INDEX_BY_CLUSTER. */
+  pods: Lister;
+  /** A cache per child kind the compiler emits (Service, ServiceAccount, Role, RoleBinding, …). */
+  children: ReadonlyMap<string, { resource: GVR; informer: Lister }>;
+  expectations: Expectations;
+  events: EventRecorder;
+  log: Logger;
+  /** Max pod creates/deletes in flight per reconcile. */
+  podWriteParallelism?: number;
+  /** Periodic re-reconcile of a converged cluster (KubeRay: 300 s); it reads only the cache. */
+  resyncMs?: number;
+  now?: () => Date;
+  /** Random pod-name suffixes (5 chars of [a-z0-9], like generateName); injectable for tests. */
+  randomSuffix?: () => string;
+}
+
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'; // apimachinery's utilrand alphabet: no vowels, no look-alikes
+
+export function randomSuffix(): string {
+  const bytes = randomBytes(5);
+  let s = '';
+  for (const b of bytes) s += ALPHABET.charAt(b % ALPHABET.length);
+  return s;
+}
+
+async function inBatches<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export function clusterKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export class RayClusterReconciler {
+  readonly #d: RayClusterReconcilerDeps;
+  readonly #parallel: number;
+  readonly #now: () => Date;
+  readonly #rand: () => string;
+
+  constructor(deps: RayClusterReconcilerDeps) {
+    this.#d = deps;
+    this.#parallel = deps.podWriteParallelism ?? 32;
+    this.#now = deps.now ?? (() => new Date());
+    this.#rand = deps.randomSuffix ?? randomSuffix;
+  }
+
+  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    const key = clusterKey(req.namespace, req.name);
+    const rc = this.#d.clusters.get(req.namespace, req.name) as RayCluster | undefined;
+    if (!rc?.metadata) {
+      this.#d.expectations.delete(key);
+      return {};
+    }
+    // Kueue's MultiKueue (and others) take a cluster over with managedBy; then it is not ours.
+    if (rc.spec.managedBy && rc.spec.managedBy !== MANAGED_BY_KURAY) return {};
+    // Children carry owner references: the garbage collector removes them after the cluster.
+    if (rc.metadata.deletionTimestamp) return {};
+
+    let compiled: CompiledCluster;
+    try {
+      compiled = compileCluster(rc);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.#d.events.warning(rc as KubeObject, 'InvalidRayClusterSpec', message, 'Validate');
+      await this.#writeStatus(rc, undefined, { reason: 'InvalidRayClusterSpec', message }, ctx);
+      return {}; // a spec error is fixed by the user; the next edit triggers a reconcile
+    }
+
+    let failure: ReconcileFailure | undefined;
+    try {
+      await ensureObjects(this.#d, rc as KubeObject, compiled.objects, ctx.log);
+    } catch (err) {
+      failure = { reason: 'FailedCreateService', message: errMessage(err) };
+    }
+
+    const pods = this.#ownedPods(rc);
+    let requeueAfter: number | undefined;
+    if (!failure) {
+      if (this.#d.expectations.satisfied(key)) {
+        failure = await this.#reconcilePods(rc, compiled, pods, key, ctx);
+      } else {
+        // The cache has not caught up with our own writes yet; acting now could double-create.
+        ctx.log.debug('waiting for expectations', { pending: this.#d.expectations.pending(key) });
+        requeueAfter = 1000;
+      }
+    }
+    await this.#writeStatus(rc, compiled, failure, ctx);
+    if (failure) throw new Error(`${failure.reason}: ${failure.message}`); // rate-limited retry
+    return { requeueAfter: requeueAfter ?? this.#d.resyncMs ?? 300_000 };
+  }
+
+  #ownedPods(rc: RayCluster): Pod[] {
+    const uid = rc.metadata?.uid;
+    const all = this.#d.pods.byIndex(
+      INDEX_BY_CLUSTER,
+      clusterKey(rc.metadata!.namespace ?? '', rc.metadata!.name!),
+    );
+    // A pod labelled for this cluster but owned by an earlier incarnation (same name, other uid) is
+    // the garbage collector's, not ours.
+    return (all as Pod[]).filter((p) => {
+      const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
+      return !uid || !owner || owner.uid === uid;
+    });
+  }
+
+  async #reconcilePods(
+    rc: RayCluster,
+    compiled: CompiledCluster,
+    pods: Pod[],
+    key: string,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileFailure | undefined> {
+    const suspend = rc.spec.suspend === true || conditionTrue(rc.status?.conditions, COND_SUSPENDING);
+    const specs = compiled.cluster.spec.workerGroupSpecs ?? [];
+    const plan = planPods({
+      suspend,
+      autoscaling: compiled.cluster.spec.enableInTreeAutoscaling === true,
+      groups: compiled.groups.map((g) => {
+        const spec = specs.find((s) => s.groupName === g.name);
+        return {
+          name: g.name,
+          desiredPods: g.desiredPods,
+          suspend: spec?.suspend === true,
+          workersToDelete: spec?.scaleStrategy?.workersToDelete ?? [],
+        };
+      }),
+      pods,
+    });
+    for (const g of plan.groups) {
+      if (g.surplusKept > 0)
+        ctx.log.debug('surplus workers kept for the autoscaler to choose', {
+          group: g.group,
+          surplus: g.surplusKept,
+        });
+    }
+
+    const failures: ReconcileFailure[] = [];
+    await this.#deletePods(rc, key, plan, failures);
+    await this.#createPods(rc, compiled, key, plan, failures);
+    await this.#clearWorkersToDelete(rc, plan, failures);
+    return failures[0];
+  }
+
+  async #deletePods(rc: RayCluster, key: string, plan: PodPlan, failures: ReconcileFailure[]): Promise<void> {
+    const items: { d: PodDeletion; head: boolean }[] = [
+      ...plan.deleteHead.map((d) => ({ d, head: true })),
+      ...plan.groups.flatMap((g) => g.delete.map((d) => ({ d, head: false }))),
+      ...plan.deleteOrphans.map((d) => ({ d, head: false })),
+    ];
+    if (!items.length) return;
+    const ns = rc.metadata!.namespace!;
+    this.#d.expectations.expectDeletions(
+      key,
+      items.map((i) => i.d.name),
+    );
+    await inBatches(items, this.#parallel, async ({ d, head }) => {
+      const kind = head ? 'HeadPod' : 'WorkerPod';
+      try {
+        await this.#d.client.delete(Pods, ns, d.name);
+        this.#d.events.normal(
+          rc as KubeObject,
+          `Deleted${kind}`,
+          `Deleted ${head ? 'head' : 'worker'} Pod ${ns}/${d.name}: ${d.reason}`,
+          'Delete',
+        );
+      } catch (err) {
+        this.#d.expectations.deletionObserved(key, d.name); // will never be observed
+        if (isNotFound(err)) return;
+        const message = `Failed to delete ${ns}/${d.name}: ${errMessage(err)}`;
+        failures.push({ reason: `FailedDelete${kind}`, message });
+        this.#d.events.warning(rc as KubeObject, `FailedToDelete${kind}`, message, 'Delete');
+      }
+    });
+  }
+
+  async #createPods(
+    rc: RayCluster,
+    compiled: CompiledCluster,
+    key: string,
+    plan: PodPlan,
+    failures: ReconcileFailure[],
+  ): Promise<void> {
+    const name = rc.metadata!.name!;
+    const ns = rc.metadata!.namespace!;
+    const todo: { pod: Pod; head: boolean }[] = [];
+    if (plan.createHead) todo.push({ pod: compiled.headPod(newHeadPodName(name, this.#rand)), head: true });
+    for (const g of plan.groups) {
+      for (let i = 0; i < g.create; i++)
+        todo.push({
+          pod: compiled.workerPod(g.group, newWorkerPodName(name, g.group, this.#rand)),
+          head: false,
+        });
+    }
+    if (!todo.length) return;
+    this.#d.expectations.expectCreations(
+      key,
+      todo.map((t) => t.pod.metadata!.name!),
+    );
+    await inBatches(todo, this.#parallel, async ({ pod, head }) => {
+      const podName = pod.metadata!.name!;
+      const kind = head ? 'HeadPod' : 'WorkerPod';
+      try {
+        await this.#d.client.create(Pods, { ...pod, metadata: { ...pod.metadata, namespace: ns } });
+        this.#d.events.normal(
+          rc as KubeObject,
+          `Created${kind}`,
+          `Created ${head ? 'head' : 'worker'} Pod ${ns}/${podName}`,
+          'Create',
+        );
+      } catch (err) {
+        this.#d.expectations.creationObserved(key, podName);
+        if (isAlreadyExists(err)) return; // a name collision: the next reconcile counts again
+        const message = `Failed to create ${head ? 'head' : 'worker'} Pod ${ns}/${podName}: ${errMessage(err)}`;
+        failures.push({ reason: `FailedCreate${kind}`, message });
+        this.#d.events.warning(rc as KubeObject, `FailedToCreate${kind}`, message, 'Create');
+      }
+    });
+  }
+
+  /**
+   * Clears scaleStrategy.workersToDelete once every listed pod is gone. A JSON patch `test` on the
+   * exact list makes this safe against the autoscaler writing a new list in between.
+   */
+  async #clearWorkersToDelete(rc: RayCluster, plan: PodPlan, failures: ReconcileFailure[]): Promise<void> {
+    const specs = rc.spec.workerGroupSpecs ?? [];
+    const ops: unknown[] = [];
+    specs.forEach((spec, i) => {
+      const list = spec.scaleStrategy?.workersToDelete ?? [];
+      if (!list.length) return;
+      const g = plan.groups.find((x) => x.group === spec.groupName);
+      if (!g || g.workersToDeleteDone.length !== new Set(list).size) return;
+      const path = `/spec/workerGroupSpecs/${i}/scaleStrategy/workersToDelete`;
+      ops.push({ op: 'test', path, value: list }, { op: 'replace', path, value: [] });
+    });
+    if (!ops.length) return;
+    try {
+      await this.#d.client.patch(RayClusters, rc.metadata!.namespace, rc.metadata!.name!, ops, 'json');
+    } catch (err) {
+      // 422 on a failed test: the autoscaler changed the list; the next reconcile sees the new one.
+      if (!isNotFound(err)) failures.push({ reason: 'FailedClearWorkersToDelete', message: errMessage(err) });
+    }
+  }
+
+  async #writeStatus(
+    rc: RayCluster,
+    compiled: CompiledCluster | undefined,
+    failure: ReconcileFailure | undefined,
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    const svcName = compiled?.objects.find((o) => o.kind === 'Service')?.metadata?.name;
+    const services = this.#d.children.get('Service')?.informer;
+    const headService = svcName
+      ? (services?.get(rc.metadata!.namespace, svcName) as Service | undefined)
+      : undefined;
+    const status = computeStatus({
+      cluster: compiled?.cluster ?? rc,
+      groups: compiled?.groups ?? [],
+      pods: this.#ownedPods(rc),
+      headService,
+      failure,
+      now: this.#now(),
+    });
+    if (!statusChanged(rc.status, status)) return;
+    try {
+      await this.#d.client.patchStatus(
+        RayClusters,
+        rc.metadata!.namespace,
+        rc.metadata!.name!,
+        [{ op: 'add', path: '/status', value: status }],
+        'json',
+      );
+    } catch (err) {
+      if (isNotFound(err)) return;
+      ctx.log.warn('status update failed', { error: errMessage(err) });
+      throw err;
+    }
+  }
+}
+
+export function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

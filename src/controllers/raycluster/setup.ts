@@ -1,0 +1,91 @@
+// Wires the RayCluster controller into a Manager: informers (one per watched namespace), the pods
+// index, expectations fed by pod events, and the watches that map child events to their cluster.
+import { LABEL_CLUSTER } from '../../compiler/constants.ts';
+import type { Controller } from '../../runtime/controller.ts';
+import { Expectations, observeExpectations } from '../../runtime/expectations.ts';
+import type { Informer } from '../../runtime/informer.ts';
+import type { Manager } from '../../runtime/manager.ts';
+import {
+  Pods,
+  RayClusters,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
+  Services,
+  type GVR,
+  type KubeObject,
+} from '../../runtime/resources.ts';
+import { clusterKey, INDEX_BY_CLUSTER, RayClusterReconciler, type Lister } from './reconciler.ts';
+
+export interface RayClusterControllerOptions {
+  /** Namespaces to watch; empty = all (KubeRay's --watch-namespace). */
+  watchNamespaces?: readonly string[];
+  /** Concurrent reconciles (KubeRay's --reconcile-concurrency). */
+  concurrency?: number;
+  podWriteParallelism?: number;
+  resyncMs?: number;
+}
+
+/** Routes get/byIndex to the informer of the object's namespace. */
+function lister(informers: readonly Informer<KubeObject>[], allNamespaces: boolean): Lister {
+  if (allNamespaces) return informers[0]!;
+  const byNs = new Map(informers.map((i) => [i.namespace ?? '', i]));
+  return {
+    get: (ns, name) => byNs.get(ns ?? '')?.get(ns, name),
+    byIndex: (index, value) => byNs.get(value.split('/')[0] ?? '')?.byIndex(index, value) ?? [],
+  };
+}
+
+function podClusterIndex(o: KubeObject): string[] {
+  const c = o.metadata.labels?.[LABEL_CLUSTER];
+  return c ? [clusterKey(o.metadata.namespace ?? '', c)] : [];
+}
+
+export function setupRayClusterController(mgr: Manager, opts: RayClusterControllerOptions = {}): Controller {
+  const namespaces = opts.watchNamespaces?.length ? [...opts.watchNamespaces] : [''];
+  const all = namespaces.length === 1 && namespaces[0] === '';
+  const informersFor = (resource: GVR, labelSelector?: string) =>
+    namespaces.map((namespace) =>
+      mgr.informers.informer<KubeObject>(resource, {
+        namespace,
+        ...(labelSelector ? { labelSelector } : {}),
+      }),
+    );
+
+  const clusters = informersFor(RayClusters);
+  // Only Ray pods are cached (KubeRay's cache scoping), keeping memory proportional to Ray pods.
+  const pods = informersFor(Pods, LABEL_CLUSTER);
+  for (const p of pods) p.addIndex(INDEX_BY_CLUSTER, podClusterIndex);
+  const children = new Map<string, { resource: GVR; informer: Lister }>();
+  const childInformers: Informer<KubeObject>[][] = [];
+  for (const r of [Services, ServiceAccounts, Roles, RoleBindings]) {
+    const infs = informersFor(r);
+    childInformers.push(infs);
+    children.set(r.kind, { resource: r, informer: lister(infs, all) });
+  }
+
+  const expectations = new Expectations();
+  const reconciler = new RayClusterReconciler({
+    client: mgr.client,
+    clusters: lister(clusters, all),
+    pods: lister(pods, all),
+    children,
+    expectations,
+    events: mgr.events,
+    log: mgr.log,
+    ...(opts.podWriteParallelism !== undefined ? { podWriteParallelism: opts.podWriteParallelism } : {}),
+    ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
+  });
+  const controller = mgr.newController({
+    name: 'raycluster',
+    concurrency: opts.concurrency ?? 4,
+    reconcile: (req, ctx) => reconciler.reconcile(req, ctx),
+  });
+  for (const c of clusters) controller.watchOwn(c);
+  for (const p of pods) {
+    observeExpectations(expectations, p, (o) => podClusterIndex(o)[0]);
+    controller.watchOwned(p, 'RayCluster', 'ray.io');
+  }
+  for (const infs of childInformers) for (const i of infs) controller.watchOwned(i, 'RayCluster', 'ray.io');
+  return controller;
+}

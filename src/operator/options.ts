@@ -1,0 +1,129 @@
+// Operator options: flags with KubeRay's names where it has one, each also settable by an env var
+// (KURAY_ + the flag upper-cased, dashes → underscores) so a Deployment can configure it either way.
+// Parsing is pure and returns errors with the flag name, the bad value and what is accepted.
+import { isLogLevel, type LogLevel } from '../runtime/log.ts';
+
+export interface OperatorOptions {
+  kubeconfig?: string;
+  watchNamespaces: string[];
+  reconcileConcurrency: number;
+  qps: number;
+  burst: number;
+  enableLeaderElection: boolean;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
+  metricsAddr: string;
+  logLevel: LogLevel;
+  /** Re-reconcile period of converged clusters (KubeRay: RAYCLUSTER_DEFAULT_REQUEUE_SECONDS_ENV). */
+  resyncSeconds: number;
+  podWriteParallelism: number;
+}
+
+export interface FlagSpec {
+  flag: string;
+  help: string;
+  default: string;
+}
+
+export const FLAGS: readonly FlagSpec[] = [
+  {
+    flag: 'kubeconfig',
+    help: 'kubeconfig path (default: $KUBECONFIG, ~/.kube/config, then in-cluster)',
+    default: '',
+  },
+  { flag: 'watch-namespace', help: 'comma-separated namespaces to watch; empty = all', default: '' },
+  { flag: 'reconcile-concurrency', help: 'concurrent RayCluster reconciles', default: '4' },
+  { flag: 'qps', help: 'Kubernetes API requests per second (client-side limit)', default: '100' },
+  { flag: 'burst', help: 'Kubernetes API burst above qps', default: '200' },
+  {
+    flag: 'enable-leader-election',
+    help: 'elect a leader through a Lease so only one replica acts',
+    default: 'false',
+  },
+  {
+    flag: 'leader-election-namespace',
+    help: 'namespace of the leader Lease (default: POD_NAMESPACE or default)',
+    default: '',
+  },
+  { flag: 'leader-election-id', help: 'name of the leader Lease', default: 'kuray-operator-leader' },
+  {
+    flag: 'metrics-addr',
+    help: 'host:port serving /metrics, /healthz and /readyz; "0" disables',
+    default: '127.0.0.1:8080',
+  },
+  { flag: 'log-level', help: 'debug, info, warn or error', default: 'info' },
+  {
+    flag: 'resync-seconds',
+    help: 're-reconcile period of converged clusters (reads the cache only)',
+    default: '300',
+  },
+  { flag: 'pod-write-parallelism', help: 'pod creates/deletes in flight per reconcile', default: '32' },
+];
+
+export function envName(flag: string): string {
+  return 'KURAY_' + flag.toUpperCase().replaceAll('-', '_');
+}
+
+export class OptionsError extends Error {
+  override readonly name = 'OptionsError';
+}
+
+function int(flag: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new OptionsError(
+      `--${flag}: "${raw}" is not an integer >= ${min}; set e.g. --${flag}=${Math.max(min, 1)}`,
+    );
+  return n;
+}
+
+function bool(flag: string, raw: string): boolean {
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no', ''].includes(raw)) return false;
+  throw new OptionsError(`--${flag}: "${raw}" is not a boolean; use true or false`);
+}
+
+/** Resolves each flag: explicit flag value, else its env var, else the default. */
+export function resolveOptions(
+  flags: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): OperatorOptions {
+  const v = (flag: string): string => {
+    const spec = FLAGS.find((f) => f.flag === flag);
+    if (!spec) throw new Error(`unknown flag ${flag}`);
+    return flags[flag] ?? env[envName(flag)] ?? spec.default;
+  };
+  const logLevel = v('log-level');
+  if (!isLogLevel(logLevel))
+    throw new OptionsError(`--log-level: "${logLevel}" is not a level; use debug, info, warn or error`);
+  const metricsAddr = v('metrics-addr');
+  if (metricsAddr !== '0' && !/^[^:]*:\d+$/.test(metricsAddr))
+    throw new OptionsError(
+      `--metrics-addr: "${metricsAddr}" is not host:port; use e.g. 127.0.0.1:8080 or :8080`,
+    );
+  const namespaces = v('watch-namespace')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const ns of namespaces) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns))
+      throw new OptionsError(
+        `--watch-namespace: "${ns}" is not a valid namespace name (lowercase DNS label)`,
+      );
+  }
+  const kubeconfig = v('kubeconfig');
+  return {
+    ...(kubeconfig ? { kubeconfig } : {}),
+    watchNamespaces: namespaces,
+    reconcileConcurrency: int('reconcile-concurrency', v('reconcile-concurrency'), 1),
+    qps: int('qps', v('qps'), 1),
+    burst: int('burst', v('burst'), 1),
+    enableLeaderElection: bool('enable-leader-election', v('enable-leader-election')),
+    leaderElectionNamespace: v('leader-election-namespace') || env.POD_NAMESPACE || 'default',
+    leaderElectionId: v('leader-election-id'),
+    metricsAddr,
+    logLevel,
+    resyncSeconds: int('resync-seconds', v('resync-seconds'), 1),
+    podWriteParallelism: int('pod-write-parallelism', v('pod-write-parallelism'), 1),
+  };
+}

@@ -1,0 +1,32 @@
+// The long-running operator: one Manager with the RayCluster controller. Runs until SIGTERM/SIGINT
+// (graceful: drain, release the lease) or until leadership is lost.
+import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
+import { Manager } from '../runtime/manager.ts';
+import type { OperatorOptions } from './options.ts';
+
+export async function runOperator(o: OperatorOptions): Promise<Manager> {
+  const mgr = new Manager({
+    ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
+    qps: o.qps,
+    burst: o.burst,
+    metricsAddress: o.metricsAddr,
+    logLevel: o.logLevel,
+    leaderElection: {
+      enabled: o.enableLeaderElection,
+      namespace: o.leaderElectionNamespace,
+      name: o.leaderElectionId,
+    },
+  });
+  setupRayClusterController(mgr, {
+    watchNamespaces: o.watchNamespaces,
+    concurrency: o.reconcileConcurrency,
+    podWriteParallelism: o.podWriteParallelism,
+    resyncMs: o.resyncSeconds * 1000,
+  });
+  mgr.log.info('starting kuray operator', {
+    watchNamespaces: o.watchNamespaces.length ? o.watchNamespaces : 'all',
+    leaderElection: o.enableLeaderElection,
+  });
+  await mgr.start();
+  return mgr;
+}
