@@ -3,6 +3,7 @@
 // `headPod`/`workerPod` and the other objects from `objects`; `kuray render` prints `renderCluster`.
 import { clone } from './clone.ts';
 import type { Pod, Role, RoleBinding, Service, ServiceAccount } from './k8sTypes.ts';
+import { applyRayClusterDefaults } from '../api/defaults.ts';
 import { MAX_REPLICAS_DEFAULT, type RayCluster, type WorkerGroupSpec } from '../api/v1/index.ts';
 import { clusterContext, type ClusterContext } from './context.ts';
 import { groupPlans } from './groups.ts';
@@ -34,9 +35,12 @@ export interface CompiledCluster {
   readonly objects: readonly KubeObject[];
 }
 
-/** Fills what KubeRay's CRD defaults would (rayStartParams maps), without touching the caller's object. */
+/**
+ * The RayCluster as the operator sees it: the API server's CRD defaults and KubeRay's (applied here
+ * too, so a file rendered with `kuray render` compiles like the stored object), on a private copy.
+ */
 function normalize(rc: RayCluster): RayCluster {
-  const copy = clone(rc);
+  const copy = clone(applyRayClusterDefaults(rc));
   copy.spec.headGroupSpec.rayStartParams ??= {};
   for (const g of copy.spec.workerGroupSpecs ?? []) {
     // The CRD's defaults, for objects that never went through the API server (kuray render, tests).
