@@ -116,6 +116,17 @@ export function toStructural(schema: unknown, opts: { briefCore?: boolean } = {}
   return out;
 }
 
+/**
+ * The kind's structural schema. The apiserver owns `metadata`: a CRD may say nothing about it but
+ * `type: object` (not even a description), or kube-apiserver rejects the whole CRD.
+ */
+function rootSchema(kind: RayKind): Json {
+  const schema = toStructural(KIND_SCHEMAS[kind], { briefCore: BRIEF_CORE_DESCRIPTIONS.has(kind) }) as Json;
+  const props = schema.properties as Json | undefined;
+  if (props?.metadata) props.metadata = { type: 'object' };
+  return schema;
+}
+
 export function buildCrd(kind: RayKind): Json {
   const names = KINDS[kind];
   const columns = PRINTER_COLUMNS[kind].map((c) => {
@@ -146,11 +157,7 @@ export function buildCrd(kind: RayKind): Json {
           served: true,
           storage: true,
           additionalPrinterColumns: columns,
-          schema: {
-            openAPIV3Schema: toStructural(KIND_SCHEMAS[kind], {
-              briefCore: BRIEF_CORE_DESCRIPTIONS.has(kind),
-            }),
-          },
+          schema: { openAPIV3Schema: rootSchema(kind) },
           subresources: { status: {} },
         },
       ],
