@@ -54,26 +54,22 @@ class Packer {
     return this.bins.length - 1;
   }
 
-  /** All-or-nothing placement of a placement group. */
+  /** All-or-nothing placement of a placement group; 'new' when any bundle went to a new node. */
   placeGang(g: GangDemand): Placement {
     const saved = { bins: this.bins.slice(), newNodes: this.newNodes };
-    const before = this.newNodes;
     const restore = (p: Placement): Placement => {
       this.bins = saved.bins;
       this.newNodes = saved.newNodes;
       return p;
     };
-    if (g.strategy === 'STRICT_PACK') {
-      const r = this.placeOne(sum(g.bundles), new Set());
-      return typeof r === 'number' ? (this.newNodes > before ? 'new' : 'existing') : restore(r);
-    }
     const used = new Set<number>();
-    for (const b of g.bundles) {
+    const items = g.strategy === 'STRICT_PACK' ? [sum(g.bundles)] : g.bundles;
+    for (const b of items) {
       const r = this.placeOne(b, g.strategy === 'STRICT_SPREAD' ? used : new Set());
       if (typeof r !== 'number') return restore(r);
       used.add(r);
     }
-    return this.newNodes > before ? 'new' : 'existing';
+    return [...used].some((i) => this.bins[i]!.isNew) ? 'new' : 'existing';
   }
 }
 
@@ -103,10 +99,9 @@ export function packDemand(
   const none = new Set<number>();
   for (const b of bundles) {
     for (let left = b.count; left > 0; left--) {
-      const before = p.newNodes;
       const r = p.placeOne(b.resources, none);
       if (typeof r === 'number') {
-        if (p.newNodes === before) result.placedOnExisting++;
+        if (!p.bins[r]!.isNew) result.placedOnExisting++;
         continue;
       }
       // Capacity only shrinks and the new-node budget is spent (or the shape is too small), so

@@ -12,3 +12,4 @@ export {
   type AutoscalerOptionsLike,
 } from './options.ts';
 export { autoscalingMode, NATIVE_ONLY_FIELDS, type AutoscalingMode, type ModeResult } from './mode.ts';
+export { nodeShapeOf, type GroupSpecLike } from './nodeShape.ts';
