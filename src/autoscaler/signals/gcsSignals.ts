@@ -3,6 +3,7 @@
 import type {
   ClusterResourceState,
   GcsNodeState,
+  GcsNodeStatus,
   GcsResourceRequest,
   Resources,
 } from '../../ray/gcs/autoscalerState.ts';
@@ -16,6 +17,8 @@ export interface RayNodeSignal {
   ip: string;
   isHead: boolean;
   alive: boolean;
+  /** Ray's node status: RUNNING (busy), IDLE, DRAINING (accepted a drain, going away), DEAD. */
+  status: GcsNodeStatus;
   /** Idle per Ray: nothing leased and no busy workers. A draining node is not idle (it is going). */
   idle: boolean;
   /** When it became idle (ms since epoch, from readAt − idle_duration_ms); undefined when busy. */
@@ -67,6 +70,7 @@ export function nodeSignalFromGcs(n: GcsNodeState, readAtMs: number): RayNodeSig
     ip: n.nodeIpAddress,
     isHead: 'node:__internal_head__' in n.totalResources,
     alive: n.status !== 'DEAD',
+    status: n.status,
     idle,
     idleSinceMs: idle ? readAtMs - n.idleDurationMs : undefined,
     total: capacityOnly(n.totalResources),

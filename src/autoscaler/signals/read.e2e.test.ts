@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isJobAlreadyExists } from '../../ray/dashboard.ts';
+import { drainNode } from '../../ray/gcs/drainNode.ts';
 import { isTerminalJobStatus } from '../../ray/jobs.ts';
 import { startLocalRayHead, type LocalRayHead } from '../../ray/testing/localRay.ts';
 import { decideCluster } from '../policy/decideCluster.ts';
@@ -141,5 +142,19 @@ test('reads real demand, utilization and idleness from Ray 2.58, and the policy 
   assert.equal(dd.reason.rule, 'idle-timeout');
   assert.deepEqual(dd.kind === 'scale' && dd.workersToDelete, ['e2e-w-0']);
   assert.equal(dd.replicas, 0);
+  // Before deleting the pod, drain its Ray node: an idle node accepts.
+  const idleNode = idle.nodes.find((x) => x.podName === 'e2e-w-0')!;
+  const drained = await drainNode({
+    address: head.gcsAddress,
+    nodeId: idleNode.nodeId,
+    reason: 'IDLE_TERMINATION',
+    message: 'kuray e2e: idle',
+  });
+  assert.deepEqual(drained, { accepted: true, rejectionReason: '' });
+  await poll('worker draining', 30_000, async () => {
+    const s = await readClusterSignals({ gcsAddress: head!.gcsAddress });
+    const n = s.nodes.find((x) => x.podName === 'e2e-w-0');
+    return n && (!n.alive || !n.idle) ? n : undefined;
+  });
   assert.equal(await dash.deleteJob(id), true);
 });

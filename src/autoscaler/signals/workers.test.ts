@@ -11,6 +11,7 @@ const node = (podName: string, ip: string, extra: Partial<RayNodeSignal> = {}): 
   ip,
   isHead: false,
   alive: true,
+  status: 'RUNNING',
   idle: false,
   total: { CPU: 2 },
   available: { CPU: 1 },

@@ -115,14 +115,33 @@ function writeVarint(out: number[], v: bigint): void {
   out.push(Number(x));
 }
 
-/** Encodes a message made only of varint fields (enough for the requests Kuray sends). */
-export function encodeVarintFields(fields: readonly { field: number; value: number | bigint }[]): Uint8Array {
+/** A field to encode: varint (int/enum/bool) or length-delimited (bytes/string). */
+export type EncodeField =
+  { field: number; value: number | bigint } | { field: number; bytes: Uint8Array | string };
+
+const encoder = new TextEncoder();
+
+/** Encodes a flat message of varint and bytes/string fields (enough for the requests Kuray sends). */
+export function encodeFields(fields: readonly EncodeField[]): Uint8Array {
   const out: number[] = [];
-  for (const { field, value } of fields) {
-    const v = BigInt(value);
-    if (v === 0n) continue; // proto3: default values are not sent
-    writeVarint(out, BigInt(field << 3) | BigInt(WIRE_VARINT));
-    writeVarint(out, v);
+  for (const f of fields) {
+    if ('value' in f) {
+      const v = BigInt(f.value);
+      if (v === 0n) continue; // proto3: default values are not sent
+      writeVarint(out, BigInt(f.field << 3) | BigInt(WIRE_VARINT));
+      writeVarint(out, v);
+    } else {
+      const b = typeof f.bytes === 'string' ? encoder.encode(f.bytes) : f.bytes;
+      if (b.length === 0) continue;
+      writeVarint(out, BigInt(f.field << 3) | BigInt(WIRE_LEN));
+      writeVarint(out, BigInt(b.length));
+      for (const x of b) out.push(x);
+    }
   }
   return Uint8Array.from(out);
+}
+
+/** Encodes a message made only of varint fields. */
+export function encodeVarintFields(fields: readonly { field: number; value: number | bigint }[]): Uint8Array {
+  return encodeFields(fields);
 }
