@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller, TerminalError, type Request } from './controller.ts';
+import { Controller, generationChanged, TerminalError, type Request } from './controller.ts';
 import { Informer } from './informer.ts';
 import { newRegistry } from './metrics.ts';
 import { ItemExponentialRateLimiter } from './ratelimit.ts';
@@ -157,4 +157,33 @@ test('watchOwned maps dependents to the owner named by the controller ownerRefer
   await until(() => got.length === 2, 2000, 'two reconciles');
   await c.stop(1000);
   assert.deepEqual(got.sort(), ['ns/rc1', 'ns/rc2']);
+});
+
+test('an update filter such as generationChanged drops status-only updates but not spec changes or resyncs', async () => {
+  const client = new KubeClient(loopbackKubeConfig(1), { registry: newRegistry() });
+  const inf = new Informer<KubeObject>({ client, resource: RayClusters });
+  let n = 0;
+  const c = new Controller({
+    name: 'filter',
+    registry: newRegistry(),
+    reconcile: () => {
+      n++;
+      return Promise.resolve();
+    },
+  });
+  c.watchOwn(inf, generationChanged);
+  const rc = (rv: string, generation: number, status: string): KubeObject => ({
+    metadata: { name: 'rc', namespace: 'ns', resourceVersion: rv, generation },
+    status: { state: status },
+  });
+  inf.replace([rc('1', 1, '')], '1');
+  c.start();
+  await until(() => n === 1, 2000, 'initial add');
+  inf.apply('MODIFIED', rc('2', 1, 'ready'));
+  inf.apply('MODIFIED', rc('3', 2, 'ready'));
+  await until(() => n === 2, 2000, 'spec change');
+  await new Promise((r) => setTimeout(r, 20));
+  await c.stop(1000);
+  assert.equal(n, 2, 'the status-only update was filtered');
+  assert.equal(generationChanged(rc('1', 1, ''), rc('2', 1, 'x')), false);
 });

@@ -51,6 +51,22 @@ export interface ControllerOptions {
   clock?: Clock;
 }
 
+/**
+ * An update filter: spec (generation), labels, annotations, finalizers or deletion changed.
+ * controller-runtime's GenerationChanged|LabelChanged|AnnotationChanged predicates combined.
+ */
+export function generationChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
+  const a = oldObj.metadata;
+  const b = newObj.metadata;
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    JSON.stringify(a.labels ?? {}) !== JSON.stringify(b.labels ?? {}) ||
+    JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {}) ||
+    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? [])
+  );
+}
+
 export function requestKey(req: Request): string {
   return req.namespace ? `${req.namespace}/${req.name}` : req.name;
 }
@@ -139,11 +155,14 @@ export class Controller {
   /**
    * Enqueue keys computed from any event on the informer. map returns the requests to reconcile
    * (default: the object itself). On update both old and new are mapped (a label change can move
-   * an object between owners).
+   * an object between owners). updateFilter, if given, drops updates it returns false for (e.g.
+   * generationChanged, so our own status writes don't trigger another reconcile); resyncs
+   * (old === new) always pass.
    */
   watch<T extends KubeObject>(
     informer: Informer<T>,
     map: (obj: T) => Request[] = (o) => [splitKey(objectKey(o))],
+    updateFilter?: (oldObj: T, newObj: T) => boolean,
   ): () => void {
     const enqueueAll = (o: T): void => {
       for (const r of map(o)) this.enqueue(r);
@@ -151,16 +170,23 @@ export class Controller {
     return informer.addEventHandler({
       onAdd: enqueueAll,
       onUpdate: (old, cur) => {
-        enqueueAll(cur);
-        if (old !== cur) enqueueAll(old);
+        if (old !== cur && updateFilter && !updateFilter(old, cur)) return;
+        // One enqueue per distinct key: if old and new map to the same owner, a second add while
+        // the first is already being processed would cost a needless extra reconcile.
+        const keys = new Set(map(cur).map(requestKey));
+        if (old !== cur) for (const r of map(old)) keys.add(requestKey(r));
+        for (const k of keys) this.queue.add(k);
       },
       onDelete: enqueueAll,
     });
   }
 
   /** Reconcile the object itself on every event (the controller's own kind). */
-  watchOwn<T extends KubeObject>(informer: Informer<T>): () => void {
-    return this.watch(informer);
+  watchOwn<T extends KubeObject>(
+    informer: Informer<T>,
+    updateFilter?: (oldObj: T, newObj: T) => boolean,
+  ): () => void {
+    return this.watch(informer, undefined, updateFilter);
   }
 
   /** Reconcile the owner named by the controller ownerReference of kind ownerKind. */
