@@ -97,8 +97,8 @@ export const AutoscalerOptions = obj(
     metricsPort: opt(
       int32(
         'Kuray extension. MetricsPort is the TCP port (1-65535) on which the autoscaler exposes Prometheus ' +
-          'metrics about its decisions when enableMetrics is true. Must not collide with a Ray port of the head ' +
-          '(Ray exports its own metrics on 8080 by default). Ignored by KubeRay.',
+          'metrics about its decisions (scale events, utilization it acted on) when enableMetrics is true. ' +
+          'Ignored by KubeRay.',
         { minimum: 1, maximum: 65535 },
       ),
     ),

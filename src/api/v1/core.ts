@@ -2,6 +2,8 @@
 // interface and carrying the full structural schema from src/api/k8s.
 import type {
   V1Condition,
+  V1Container,
+  V1Probe,
   V1EnvFromSource,
   V1EnvVar,
   V1EnvVarSource,
@@ -31,6 +33,8 @@ export type ResourceRequirements = Plain<V1ResourceRequirements>;
 export type SecurityContext = Plain<V1SecurityContext>;
 export type Service = Plain<V1Service>;
 export type VolumeMount = Plain<V1VolumeMount>;
+export type Container = Plain<V1Container>;
+export type Probe = Plain<V1Probe>;
 export type { Plain };
 
 export const podTemplate = (d: string) =>
