@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { packDemand } from './binpack.ts';
+import { packDemand, residualDemand } from './binpack.ts';
 
 test('first-fit decreasing: big shapes first, small ones fill the gaps', () => {
   // Shape 4 CPU. 2×{3} + 2×{1}: two nodes (3+1 each), not three.
@@ -89,4 +89,19 @@ test('property: never more new nodes than the limit nor than items; same input, 
       },
     ),
   );
+});
+
+test('residual demand: what existing capacity cannot take, placement groups all-or-nothing', () => {
+  const r = residualDemand([{ CPU: 2 }, { CPU: 1 }], {
+    bundles: [{ resources: { CPU: 1 }, count: 4 }],
+    gangs: [
+      { id: 'fits', strategy: 'STRICT_SPREAD', bundles: [{ CPU: 1 }, { CPU: 1 }] },
+      { id: 'no', strategy: 'STRICT_PACK', bundles: [{ CPU: 1 }, { CPU: 1 }] },
+    ],
+  });
+  // The spread PG takes one CPU on each node, leaving 1 CPU: 3 of the 4 tasks remain.
+  assert.deepEqual(r, {
+    bundles: [{ resources: { CPU: 1 }, count: 3 }],
+    gangs: [{ id: 'no', strategy: 'STRICT_PACK', bundles: [{ CPU: 1 }, { CPU: 1 }] }],
+  });
 });

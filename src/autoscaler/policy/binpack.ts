@@ -5,7 +5,7 @@
 // Placement groups: STRICT_PACK needs all bundles on one node; STRICT_SPREAD needs every bundle on
 // a different node; PACK and SPREAD are best-effort in Ray, so they are packed like plain bundles.
 import { fits, subtract, sum, weight } from './resources.ts';
-import type { Demand, GangDemand, Resources } from './types.ts';
+import type { BundleDemand, Demand, GangDemand, Resources } from './types.ts';
 
 export interface PackResult {
   /** New nodes of `shape` the demand needs (at most maxNewNodes). */
@@ -111,4 +111,23 @@ export function packDemand(
     }
   }
   return { newNodes: p.newNodes, ...result };
+}
+
+/**
+ * The demand left after placing what fits on `free` (no new nodes): what Ray cannot schedule on the
+ * capacity that exists or is launching. Same order as packDemand (placement groups first).
+ */
+export function residualDemand(free: readonly Resources[], demand: Demand): Demand {
+  const p = new Packer(free, undefined, 0);
+  const gangs = [...demand.gangs]
+    .sort((a, b) => weight(sum(b.bundles)) - weight(sum(a.bundles)))
+    .filter((g) => p.placeGang(g) !== 'existing');
+  const bundles: BundleDemand[] = [];
+  const none = new Set<number>();
+  for (const b of [...demand.bundles].sort((x, y) => weight(y.resources) - weight(x.resources))) {
+    let placed = 0;
+    while (placed < b.count && typeof p.placeOne(b.resources, none) === 'number') placed++;
+    if (placed < b.count) bundles.push({ resources: b.resources, count: b.count - placed });
+  }
+  return { bundles, gangs };
 }

@@ -6,7 +6,7 @@
 // hold the item and that are below maxReplicas, prefer groups without GPUs for items that need no
 // GPU (Ray keeps GPU nodes for GPU work), then the shape with the fewest resource kinds, then spec
 // order. Deterministic, so the same demand always lands on the same group.
-import { packDemand } from './binpack.ts';
+import { residualDemand } from './binpack.ts';
 import { decideGroup } from './decideGroup.ts';
 import { fits, sum } from './resources.ts';
 import type { BundleDemand, Decision, Demand, GangDemand, GroupInput, Resources } from './types.ts';
@@ -52,28 +52,6 @@ function pickGroup(
       a.i - b.i,
   );
   return candidates[0]?.g;
-}
-
-/** Demand left over after packing onto existing free capacity (no new nodes). */
-function residualDemand(free: readonly Resources[], demand: Demand): Demand {
-  const bundles: BundleDemand[] = [];
-  let bins = free.slice();
-  for (const b of demand.bundles) {
-    // Pack one shape at a time against the shrinking bins, counting how many copies fit.
-    let placed = 0;
-    for (; placed < b.count; placed++) {
-      const i = bins.findIndex((f) => fits(f, b.resources));
-      if (i < 0) break;
-      bins = bins.map((f, j) =>
-        j === i ? Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v - (b.resources[k] ?? 0)])) : f,
-      );
-    }
-    if (placed < b.count) bundles.push({ resources: b.resources, count: b.count - placed });
-  }
-  const gangs = demand.gangs.filter(
-    (g) => packDemand(bins, { bundles: [], gangs: [g] }, undefined, 0).placedOnExisting === 0,
-  );
-  return { bundles, gangs };
 }
 
 export function decideCluster(input: ClusterInput): ClusterDecision {
