@@ -37,9 +37,13 @@ class Packer {
     this.maxNew = maxNew;
   }
 
-  /** Places one bundle, avoiding bins in `exclude`; returns the bin index or a failure. */
-  placeOne(req: Resources, exclude: ReadonlySet<number>): number | Placement {
-    for (let i = 0; i < this.bins.length; i++) {
+  /**
+   * Places one bundle, avoiding bins in `exclude` and bins before `from`; returns the bin index or a
+   * failure. Callers placing many copies of one shape pass the last index as `from`: capacity only
+   * shrinks, so bins that could not take the shape before cannot take it now (linear, not quadratic).
+   */
+  placeOne(req: Resources, exclude: ReadonlySet<number>, from = 0): number | Placement {
+    for (let i = from; i < this.bins.length; i++) {
       if (exclude.has(i)) continue;
       const b = this.bins[i]!;
       if (fits(b.free, req)) {
@@ -98,9 +102,11 @@ export function packDemand(
     .sort((a, b) => weight(b.resources) - weight(a.resources));
   const none = new Set<number>();
   for (const b of bundles) {
+    let cursor = 0;
     for (let left = b.count; left > 0; left--) {
-      const r = p.placeOne(b.resources, none);
+      const r = p.placeOne(b.resources, none, cursor);
       if (typeof r === 'number') {
+        cursor = r;
         if (!p.bins[r]!.isNew) result.placedOnExisting++;
         continue;
       }
@@ -126,7 +132,11 @@ export function residualDemand(free: readonly Resources[], demand: Demand): Dema
   const none = new Set<number>();
   for (const b of [...demand.bundles].sort((x, y) => weight(y.resources) - weight(x.resources))) {
     let placed = 0;
-    while (placed < b.count && typeof p.placeOne(b.resources, none) === 'number') placed++;
+    for (let cursor = 0; placed < b.count; placed++) {
+      const r = p.placeOne(b.resources, none, cursor);
+      if (typeof r !== 'number') break;
+      cursor = r;
+    }
     if (placed < b.count) bundles.push({ resources: b.resources, count: b.count - placed });
   }
   return { bundles, gangs };

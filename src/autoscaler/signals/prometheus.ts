@@ -26,7 +26,8 @@ export interface Exposition {
 }
 
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+// Sticky (y): matches at lastIndex without slicing the line for every label.
+const LABEL_NAME_RE = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
 class LineError extends Error {}
@@ -58,7 +59,8 @@ function parseLabels(s: string, start: number): [Record<string, string>, number]
   for (;;) {
     while (s[i] === ' ' || s[i] === '\t') i++;
     if (s[i] === '}') return [labels, i + 1];
-    const m = LABEL_NAME_RE.exec(s.slice(i));
+    LABEL_NAME_RE.lastIndex = i;
+    const m = LABEL_NAME_RE.exec(s);
     if (!m) throw new LineError(`bad label name at column ${i + 1}`);
     const name = m[0];
     i += name.length;
