@@ -49,7 +49,8 @@ function workersOf(s: ClusterSignals, group: string): WorkerState[] {
 }
 
 test('reads real demand, utilization and idleness from Ray 2.58, and the policy acts on them', async () => {
-  head = await startLocalRayHead({ venv, numCpus: 2 });
+  // --no-monitor, as with in-tree autoscaling: GCS must serve demand without Ray's monitor.
+  head = await startLocalRayHead({ venv, numCpus: 2, noMonitor: true });
   const worker = await head.addWorker({ podName: 'e2e-w-0', group: 'workers', numCpus: 2 });
   const dash = head.dashboard;
   assert.equal((await dash.version()).ray_version, '2.58.0');
@@ -101,6 +102,17 @@ test('reads real demand, utilization and idleness from Ray 2.58, and the policy 
     assert.equal(m.logical.CPU?.available, 0);
   }
   assert.equal((await dash.getJob(id))?.status, 'RUNNING');
+  // Without a monitor the dashboard has no demand data at all; GCS had it above.
+  assert.equal((await dash.clusterStatus()).hasMonitorData, false);
+  // A busy node rejects an idle-termination drain: the guard against deleting a pod that got work.
+  const rejected = await drainNode({
+    address: head.gcsAddress,
+    nodeId: w.nodeId,
+    reason: 'IDLE_TERMINATION',
+    message: 'e2e',
+  });
+  assert.equal(rejected.accepted, false);
+  assert.notEqual(rejected.rejectionReason, '');
 
   const headNode = busy.nodes.find((n) => n.isHead)!;
   const group = {

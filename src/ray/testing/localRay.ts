@@ -128,7 +128,12 @@ const COMMON_ENV: NodeJS.ProcessEnv = {
   RAY_ADDRESS: '',
 };
 
-export async function startLocalRayHead(opts: { venv: string; numCpus: number }): Promise<LocalRayHead> {
+export async function startLocalRayHead(opts: {
+  venv: string;
+  numCpus: number;
+  /** Start the head without Ray's monitor, as KubeRay does with in-tree autoscaling (--no-monitor). */
+  noMonitor?: boolean;
+}): Promise<LocalRayHead> {
   const tempDir = mkdtempSync(join(tmpdir(), 'kuray-ray-'));
   const [gcs, dash, metrics, agent, client, asMetrics, dashMetrics] = await Promise.all(
     Array.from({ length: 7 }, () => freePort()),
@@ -149,6 +154,7 @@ export async function startLocalRayHead(opts: { venv: string; numCpus: number })
       `--num-cpus=${opts.numCpus}`,
       `--temp-dir=${tempDir}`,
       '--disable-usage-stats',
+      ...(opts.noMonitor ? ['--no-monitor'] : []),
     ],
     { ...COMMON_ENV, AUTOSCALER_METRIC_PORT: String(asMetrics), DASHBOARD_METRIC_PORT: String(dashMetrics) },
     join(tempDir, 'head.log'),
