@@ -1,0 +1,490 @@
+// One pod on the local node: its loopback IP, init containers in order, then every container as a
+// process group with its own restart loop (restartPolicy, crash backoff), probes, and the status
+// the API server sees. Deletion stops the groups within the grace period and removes the pod.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pods } from '../../src/runtime/resources.ts';
+import type { KubeClient } from '../../src/runtime/transport.ts';
+import { containerArgv, containerEnv, EnvError, isRayImage, type EnvLookups } from './env.ts';
+import { ProbeState, runProbe } from './probe.ts';
+import { backoffMs, podStatus, type ContainerView } from './status.ts';
+import type { ContainerSpec, Pod, PodStatus } from './types.ts';
+
+export interface NodeContext {
+  nodeName: string;
+  hostIP: string;
+  /** Per-pod directories (logs, env files) live under <stateDir>/pods. */
+  stateDir: string;
+  venv: string;
+  /** Directory holding the `ray` wrapper; first on PATH of Ray containers. */
+  shimBin: string;
+  netshim: string;
+  hostsFile: string;
+  hostIPs: readonly string[];
+  hostPorts: readonly number[];
+  allocatable: Readonly<Record<string, string>>;
+  client: KubeClient;
+  lookups: EnvLookups;
+  log: (msg: string) => void;
+  /** Registers/unregisters a process group so a reaper can kill it if the node dies. */
+  trackGroup: (pgid: number, alive: boolean) => void;
+}
+
+/** What a container process runs with; written beside its logs so tests can exec "into" the pod. */
+export interface ExecSpec {
+  env: Record<string, string>;
+  cwd: string;
+}
+
+interface Run {
+  spec: ContainerSpec;
+  view: ContainerView;
+  pid?: number;
+  exited?: Promise<void>;
+  probes: ProbeState[];
+  failures: number;
+  stopping: boolean;
+  exec?: ExecSpec;
+}
+
+const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+function signalGroup(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    /* gone */
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function podDirName(pod: Pod): string {
+  return `${pod.metadata.namespace}_${pod.metadata.name}`;
+}
+
+export class PodWorker {
+  pod: Pod;
+  readonly ip: string;
+  readonly dir: string;
+  readonly tmp: string;
+  readonly #ctx: NodeContext;
+  readonly #startTime = now();
+  readonly #init: Run[];
+  readonly #main: Run[];
+  #initialized = false;
+  #initFailed = false;
+  #lastWritten = '';
+  #syncTimer: NodeJS.Timeout | undefined;
+  #terminating: Promise<void> | undefined;
+  #closed = false;
+
+  // A method, not the field: the flag flips while async loops are suspended.
+  #isClosed(): boolean {
+    return this.#closed;
+  }
+
+  constructor(pod: Pod, ip: string, tmp: string, ctx: NodeContext) {
+    this.pod = pod;
+    this.ip = ip;
+    this.tmp = tmp;
+    this.#ctx = ctx;
+    this.dir = join(ctx.stateDir, 'pods', podDirName(pod));
+    const mk = (c: ContainerSpec): Run => ({
+      spec: c,
+      view: {
+        name: c.name,
+        image: c.image ?? '',
+        state: { waiting: { reason: 'PodInitializing' } },
+        lastState: {},
+        restartCount: 0,
+        ready: false,
+        started: false,
+      },
+      probes: [],
+      failures: 0,
+      stopping: false,
+    });
+    this.#init = (pod.spec.initContainers ?? []).map(mk);
+    this.#main = pod.spec.containers.map(mk);
+    for (const r of this.#init) r.view.state = { waiting: { reason: 'PodInitializing' } };
+    if (this.#init.length === 0) this.#initialized = true;
+  }
+
+  get restartPolicy(): 'Always' | 'OnFailure' | 'Never' {
+    return this.pod.spec.restartPolicy ?? 'Always';
+  }
+
+  /** Starts the pod; resolves once it has been asked to run (the work continues in the background). */
+  start(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.tmp, { recursive: true });
+    this.#scheduleSync();
+    void this.#runAll().catch((err: unknown) => {
+      this.#ctx.log(`pod ${podDirName(this.pod)}: ${err instanceof Error ? err.stack : String(err)}`);
+    });
+  }
+
+  update(pod: Pod): void {
+    this.pod = pod;
+    if (pod.metadata.deletionTimestamp) void this.terminate(true);
+  }
+
+  async #runAll(): Promise<void> {
+    for (const r of this.#init) {
+      for (;;) {
+        if (this.#isClosed()) return;
+        const code = await this.#runOnce(r);
+        if (this.#isClosed()) return;
+        if (code === 0) break;
+        if (this.restartPolicy === 'Never') {
+          this.#initFailed = true;
+          this.#scheduleSync();
+          return;
+        }
+        await this.#backoff(r);
+      }
+    }
+    this.#initialized = true;
+    for (const r of this.#main) r.view.state = { waiting: { reason: 'ContainerCreating' } };
+    this.#scheduleSync();
+    await Promise.all(this.#main.map((r) => this.#loop(r)));
+  }
+
+  async #loop(r: Run): Promise<void> {
+    for (;;) {
+      if (this.#isClosed()) return;
+      const started = Date.now();
+      const code = await this.#runOnce(r);
+      if (this.#isClosed()) return;
+      const policy = this.restartPolicy;
+      if (policy === 'Never' || (policy === 'OnFailure' && code === 0)) return;
+      if (Date.now() - started > 600_000) r.failures = 0;
+      await this.#backoff(r);
+    }
+  }
+
+  async #backoff(r: Run): Promise<void> {
+    r.failures++;
+    const ms = backoffMs(r.failures);
+    r.view.state = {
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${Math.round(ms / 1000)}s restarting failed container=${r.spec.name} pod=${this.pod.metadata.name}`,
+      },
+    };
+    this.#scheduleSync();
+    const until = Date.now() + ms;
+    while (!this.#isClosed() && Date.now() < until) await sleep(200);
+  }
+
+  async #execSpec(c: ContainerSpec): Promise<ExecSpec> {
+    const ctx = this.#ctx;
+    const ray = isRayImage(c.image);
+    const sysPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+    const base: Record<string, string> = {
+      PATH: ray ? `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${sysPath}` : sysPath,
+      HOME: process.env.HOME ?? '/root',
+      HOSTNAME: this.pod.metadata.name ?? '',
+      LANG: 'C.UTF-8',
+      TMPDIR: this.tmp,
+      // Never phone home from tests; a pod may still set it.
+      RAY_USAGE_STATS_ENABLED: '0',
+    };
+    if (ray) base.VIRTUAL_ENV = ctx.venv;
+    const own = await containerEnv({
+      pod: this.pod,
+      container: c,
+      podIP: this.ip,
+      hostIP: ctx.hostIP,
+      nodeAllocatable: ctx.allocatable,
+      lookups: ctx.lookups,
+    });
+    const env = { ...base, ...own };
+    if (own.PATH && ray) env.PATH = `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${own.PATH}`;
+    // The node's networking and per-pod temp dir; not overridable by the pod (see README "Local node").
+    Object.assign(env, {
+      RAY_TMPDIR: this.tmp,
+      KURAY_POD_IP: this.ip,
+      KURAY_HOSTS_FILE: ctx.hostsFile,
+      KURAY_POD_NAMESPACE: this.pod.metadata.namespace ?? 'default',
+      KURAY_HOST_IPS: ctx.hostIPs.join(','),
+      KURAY_HOST_PORTS: ctx.hostPorts.join(','),
+      KURAY_RAY_VENV: ctx.venv,
+      // grpc's c-ares resolver reads DNS itself; the native one goes through getaddrinfo (the shim).
+      GRPC_DNS_RESOLVER: 'native',
+      LD_PRELOAD: own.LD_PRELOAD ? `${ctx.netshim}:${own.LD_PRELOAD}` : ctx.netshim,
+    });
+    const cwd = c.workingDir && existsSync(c.workingDir) ? c.workingDir : this.tmp;
+    return { env, cwd };
+  }
+
+  /** Runs one attempt of a container; resolves with its exit code. */
+  async #runOnce(r: Run): Promise<number> {
+    const c = r.spec;
+    let exec: ExecSpec;
+    try {
+      exec = await this.#execSpec(c);
+    } catch (err) {
+      const reason = err instanceof EnvError ? err.reason : 'CreateContainerError';
+      r.view.state = { waiting: { reason, message: err instanceof Error ? err.message : String(err) } };
+      this.#scheduleSync();
+      await sleep(2000);
+      return 1;
+    }
+    r.exec = exec;
+    const cdir = join(this.dir, c.name);
+    mkdirSync(cdir, { recursive: true });
+    writeFileSync(join(cdir, 'exec.json'), JSON.stringify(exec));
+    const logPath = join(cdir, `${r.view.restartCount}.log`);
+    const argv = containerArgv(c, exec.env);
+    const fd = openSync(logPath, 'a');
+    const startedAt = now();
+    let child;
+    try {
+      child = spawn(argv[0]!, argv.slice(1), {
+        env: exec.env,
+        cwd: exec.cwd,
+        stdio: ['ignore', fd, fd],
+        detached: true,
+      });
+    } finally {
+      closeSync(fd);
+    }
+    const pid = child.pid;
+    const exit = new Promise<{ code: number; reason: string }>((resolve) => {
+      child.once('error', (e) => {
+        resolve({ code: 128, reason: `StartError: ${e.message}` });
+      });
+      child.once('exit', (code, sig) => {
+        const n = code ?? 128 + (sig ? signalNumber(sig) : 0);
+        resolve({ code: n, reason: n === 0 ? 'Completed' : 'Error' });
+      });
+    });
+    if (pid === undefined) {
+      const e = await exit;
+      r.view.state = { waiting: { reason: 'RunContainerError', message: e.reason } };
+      this.#scheduleSync();
+      await sleep(1000);
+      return 128;
+    }
+    r.pid = pid;
+    this.#ctx.trackGroup(pid, true);
+    r.view.containerID = `kuray://${pid}`;
+    r.view.state = { running: { startedAt } };
+    r.view.started = !c.startupProbe;
+    r.view.ready = !c.readinessProbe && r.view.started;
+    this.#scheduleSync();
+    const probeLoop = this.#probeLoop(r, exit);
+    const result = await exit;
+    // Whatever the leader left behind in its group goes with it (a container's processes die together).
+    signalGroup(pid, 'SIGKILL');
+    this.#ctx.trackGroup(pid, false);
+    r.pid = undefined;
+    await probeLoop;
+    const term = {
+      exitCode: result.code,
+      reason: result.reason,
+      startedAt,
+      finishedAt: now(),
+      containerID: `kuray://${pid}`,
+    };
+    r.view.state = { terminated: term };
+    r.view.ready = false;
+    r.view.started = false;
+    if (!this.#isClosed() && this.#willRestart(result.code)) {
+      r.view.restartCount++;
+      r.view.lastState = { terminated: term };
+    }
+    this.#scheduleSync();
+    return result.code;
+  }
+
+  #willRestart(code: number): boolean {
+    const p = this.restartPolicy;
+    return p === 'Always' || (p === 'OnFailure' && code !== 0);
+  }
+
+  async #probeLoop(r: Run, exit: Promise<unknown>): Promise<void> {
+    const c = r.spec;
+    let exited = false;
+    void exit.then(() => {
+      exited = true;
+    });
+    const over = (): boolean => exited || this.#isClosed();
+    const startup = c.startupProbe ? new ProbeState('startup', c.startupProbe) : undefined;
+    const readiness = c.readinessProbe ? new ProbeState('readiness', c.readinessProbe) : undefined;
+    const liveness = c.livenessProbe ? new ProbeState('liveness', c.livenessProbe) : undefined;
+    const target = () => ({ podIP: this.ip, env: r.exec!.env, cwd: r.exec!.cwd, container: c });
+    const wait = async (ms: number) => {
+      const until = Date.now() + ms;
+      while (!over() && Date.now() < until)
+        await Promise.race([sleep(Math.min(200, until - Date.now())), exit]);
+    };
+    const loop = async (p: ProbeState, onChange: () => void, gate?: () => boolean) => {
+      if (gate) while (!over() && !gate()) await wait(200);
+      await wait(p.initialDelayMs);
+      while (!over()) {
+        const ok = await runProbe(p.spec, target());
+        if (over()) return;
+        if (p.record(ok)) onChange();
+        if (p.failed && p.kind !== 'readiness' && !r.stopping) {
+          this.#ctx.log(`pod ${podDirName(this.pod)}: ${p.kind} probe failed for ${c.name}; killing it`);
+          void this.#stopRun(r, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+          return;
+        }
+        if (p.kind === 'startup' && p.result) return;
+        await wait(p.periodMs);
+      }
+    };
+    const started = () => r.view.started;
+    const loops: Promise<void>[] = [];
+    if (startup) {
+      loops.push(
+        loop(startup, () => {
+          r.view.started = startup.result;
+          if (!readiness) r.view.ready = startup.result;
+          this.#scheduleSync();
+        }),
+      );
+    }
+    if (readiness) {
+      loops.push(
+        loop(
+          readiness,
+          () => {
+            r.view.ready = readiness.result;
+            this.#scheduleSync();
+          },
+          started,
+        ),
+      );
+    }
+    if (liveness) loops.push(loop(liveness, () => undefined, started));
+    await Promise.all(loops);
+  }
+
+  /** SIGTERM to the container's group, SIGKILL after the grace period; resolves when it exited. */
+  async #stopRun(r: Run, graceMs: number): Promise<void> {
+    const pid = r.pid;
+    if (pid === undefined) return;
+    r.stopping = true;
+    signalGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
+    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+    while (groupAlive(pid)) await sleep(50);
+    r.stopping = false;
+  }
+
+  /** Stops every container (grace from the deletion, else the pod spec); `remove` deletes the pod. */
+  terminate(remove: boolean, graceOverrideMs?: number): Promise<void> {
+    this.#terminating ??= (async () => {
+      this.#closed = true;
+      const graceS = this.pod.metadata.deletionGracePeriodSeconds as number | undefined;
+      const graceMs = graceOverrideMs ?? (graceS ?? this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+      await Promise.all([...this.#init, ...this.#main].map((r) => this.#stopRun(r, graceMs)));
+      clearTimeout(this.#syncTimer);
+      if (remove) {
+        try {
+          await this.#ctx.client.delete(Pods, this.pod.metadata.namespace, this.pod.metadata.name!, {
+            gracePeriodSeconds: 0,
+            preconditions: { uid: this.pod.metadata.uid! },
+          });
+        } catch {
+          // already gone, or replaced by a pod of the same name
+        }
+      }
+      rmSync(this.tmp, { recursive: true, force: true });
+    })();
+    return this.#terminating;
+  }
+
+  #view() {
+    return {
+      podIP: this.ip,
+      hostIP: this.#ctx.hostIP,
+      startTime: this.#startTime,
+      restartPolicy: this.restartPolicy,
+      init: this.#init.map((r) => r.view),
+      initialized: this.#initialized,
+      initFailed: this.#initFailed,
+      containers: this.#main.map((r) => r.view),
+    };
+  }
+
+  #scheduleSync(): void {
+    if (this.#isClosed() || this.#syncTimer) return;
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = undefined;
+      void this.#sync();
+    }, 50);
+  }
+
+  async #sync(): Promise<void> {
+    if (this.#isClosed()) return;
+    const status: PodStatus = podStatus(this.#view(), this.pod.status, now());
+    const body = JSON.stringify(status);
+    if (body === this.#lastWritten) return;
+    try {
+      const updated = await this.#ctx.client.patchStatus<Pod>(
+        Pods,
+        this.pod.metadata.namespace,
+        this.pod.metadata.name!,
+        { status },
+        'merge',
+      );
+      this.#lastWritten = body;
+      if (updated.metadata.uid === this.pod.metadata.uid) this.pod = { ...this.pod, status: updated.status };
+    } catch (err) {
+      if (!this.#isClosed()) {
+        this.#ctx.log(`pod ${podDirName(this.pod)}: status write failed: ${(err as Error).message}`);
+        setTimeout(() => {
+          this.#scheduleSync();
+        }, 1000).unref();
+      }
+    }
+  }
+
+  /** Current log file of a container (or the previous run's). */
+  logPath(container: string, previous: boolean): string | undefined {
+    const r = [...this.#main, ...this.#init].find((x) => x.spec.name === container);
+    if (!r) return undefined;
+    // While a container waits to restart, its newest log is the last run's.
+    let n = r.view.restartCount;
+    if (!existsSync(join(this.dir, container, `${n}.log`))) n--;
+    if (previous) n--;
+    if (n < 0) return undefined;
+    const p = join(this.dir, container, `${n}.log`);
+    return existsSync(p) ? p : undefined;
+  }
+
+  /** Process groups of running containers (memory accounting). */
+  groups(): { container: string; pgid: number }[] {
+    return [...this.#init, ...this.#main].flatMap((r) =>
+      r.pid ? [{ container: r.spec.name, pgid: r.pid }] : [],
+    );
+  }
+}
+
+function signalNumber(sig: NodeJS.Signals): number {
+  const n: Partial<Record<NodeJS.Signals, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGKILL: 9,
+    SIGTERM: 15,
+    SIGSEGV: 11,
+    SIGABRT: 6,
+  };
+  return n[sig] ?? 0;
+}
