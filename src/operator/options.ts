@@ -12,6 +12,11 @@ export interface OperatorOptions {
   enableLeaderElection: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
+  /** Default hostname_uuid (client-go's convention). */
+  leaderElectionIdentity?: string;
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
   metricsAddr: string;
   logLevel: LogLevel;
   /** Re-reconcile period of converged clusters (KubeRay: RAYCLUSTER_DEFAULT_REQUEUE_SECONDS_ENV). */
@@ -46,6 +51,26 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '',
   },
   { flag: 'leader-election-id', help: 'name of the leader Lease', default: 'kuray-operator-leader' },
+  {
+    flag: 'leader-election-identity',
+    help: "this replica's identity in the Lease (default: hostname_uuid)",
+    default: '',
+  },
+  {
+    flag: 'leader-election-lease-duration',
+    help: 'seconds a follower waits before taking over an unrenewed Lease',
+    default: '15',
+  },
+  {
+    flag: 'leader-election-renew-deadline',
+    help: 'seconds the leader keeps trying to renew before giving up',
+    default: '10',
+  },
+  {
+    flag: 'leader-election-retry-period',
+    help: 'seconds between Lease acquire/renew attempts',
+    default: '2',
+  },
   {
     flag: 'metrics-addr',
     help: 'host:port serving /metrics, /healthz and /readyz; "0" disables',
@@ -112,7 +137,20 @@ export function resolveOptions(
       );
   }
   const kubeconfig = v('kubeconfig');
+  const identity = v('leader-election-identity');
+  const lease = int('leader-election-lease-duration', v('leader-election-lease-duration'), 1);
+  const renew = int('leader-election-renew-deadline', v('leader-election-renew-deadline'), 1);
+  const retry = int('leader-election-retry-period', v('leader-election-retry-period'), 1);
+  // client-go's LeaderElectionConfig invariants: leaseDuration > renewDeadline > retryPeriod.
+  if (!(lease > renew && renew > retry))
+    throw new OptionsError(
+      `leader election timings must satisfy lease-duration (${lease}) > renew-deadline (${renew}) > retry-period (${retry}); e.g. 15, 10, 2`,
+    );
   return {
+    ...(identity ? { leaderElectionIdentity: identity } : {}),
+    leaseDurationSeconds: lease,
+    renewDeadlineSeconds: renew,
+    retryPeriodSeconds: retry,
     ...(kubeconfig ? { kubeconfig } : {}),
     watchNamespaces: namespaces,
     reconcileConcurrency: int('reconcile-concurrency', v('reconcile-concurrency'), 1),

@@ -15,6 +15,10 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
       enabled: o.enableLeaderElection,
       namespace: o.leaderElectionNamespace,
       name: o.leaderElectionId,
+      ...(o.leaderElectionIdentity ? { identity: o.leaderElectionIdentity } : {}),
+      leaseDurationMs: o.leaseDurationSeconds * 1000,
+      renewDeadlineMs: o.renewDeadlineSeconds * 1000,
+      retryPeriodMs: o.retryPeriodSeconds * 1000,
     },
   });
   setupRayClusterController(mgr, {

@@ -1,0 +1,197 @@
+// The RayCluster controller's lifecycle on the real control plane: scale through replicas and
+// through workersToDelete, suspend/resume, head loss and recovery, deletion with garbage collection,
+// and a reconcile of a converged cluster that writes nothing.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RayCluster } from '../../api/v1/index.ts';
+import type { Pod } from '../../api/k8s/objects.ts';
+import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
+import { inNamespace, minMax, rayCluster, withWorkers } from '../../testing/builders.ts';
+import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
+import { until } from '../../testing/wait.ts';
+import { KubeClient } from '../../runtime/transport.ts';
+import { Pods, RayClusters, Services, type KubeObject } from '../../runtime/resources.ts';
+import { isNotFound } from '../../runtime/errors.ts';
+
+type RC = KubeObject & RayCluster;
+
+describe('RayCluster lifecycle on the rig', () => {
+  let rig: Rig;
+  let ns: string;
+  let client: KubeClient;
+  let op: InProcessOperator;
+
+  before(async () => {
+    rig = await useRig();
+    ns = await newNamespace(rig, 'rc-life');
+    client = KubeClient.fromFile(rig.kubeconfigPath, { qps: 200, burst: 400 });
+    op = await startOperator(rig, [ns]);
+  });
+  after(async () => {
+    await op.stop();
+    client.close();
+  });
+
+  const pods = async (name: string, extra = ''): Promise<Pod[]> =>
+    (
+      await client.list<KubeObject>(Pods, ns, { labelSelector: `ray.io/cluster=${name}${extra}` })
+    ).items.filter((p) => !p.metadata.deletionTimestamp) as Pod[];
+  const workers = (name: string) => pods(name, ',ray.io/node-type=worker');
+  const get = (name: string) => client.get<RC>(RayClusters, ns, name);
+  const create = (rc: RayCluster) => client.create<RC>(RayClusters, rc as RC);
+  const waitReady = (name: string, workersWanted: number) =>
+    until(
+      `${name} ready with ${workersWanted} workers`,
+      async () => {
+        const rc = await get(name);
+        const w = await workers(name);
+        return rc.status?.state === 'ready' &&
+          rc.status.readyWorkerReplicas === workersWanted &&
+          w.length === workersWanted
+          ? rc
+          : undefined;
+      },
+      { timeoutMs: 90_000, describe: async () => JSON.stringify((await get(name)).status) },
+    );
+  const patchSpec = (name: string, ops: unknown[]) => client.patch(RayClusters, ns, name, ops, 'json');
+
+  test('scale up and down through replicas (no autoscaler: the operator picks the surplus)', async () => {
+    await create(rayCluster('scale', inNamespace(ns), withWorkers(2, minMax(0, 10))));
+    await waitReady('scale', 2);
+    await patchSpec('scale', [{ op: 'replace', path: '/spec/workerGroupSpecs/0/replicas', value: 5 }]);
+    await waitReady('scale', 5);
+    await patchSpec('scale', [{ op: 'replace', path: '/spec/workerGroupSpecs/0/replicas', value: 1 }]);
+    await until('scale down to 1 worker', async () => (await workers('scale')).length === 1 || undefined);
+    // replicas above max is clamped
+    await patchSpec('scale', [{ op: 'replace', path: '/spec/workerGroupSpecs/0/replicas', value: 50 }]);
+    await until('clamped to max 10', async () => (await workers('scale')).length === 10 || undefined);
+    const rc = await get('scale');
+    assert.equal(rc.status?.maxWorkerReplicas, 10);
+  });
+
+  test('workersToDelete deletes exactly the listed pods and is cleared afterwards', async () => {
+    await create(rayCluster('wtd', inNamespace(ns), withWorkers(3)));
+    await waitReady('wtd', 3);
+    const before = (await workers('wtd')).map((p) => p.metadata!.name!).sort();
+    const victims = before.slice(0, 2);
+    await patchSpec('wtd', [
+      { op: 'replace', path: '/spec/workerGroupSpecs/0/replicas', value: 1 },
+      { op: 'add', path: '/spec/workerGroupSpecs/0/scaleStrategy', value: { workersToDelete: victims } },
+    ]);
+    const left = await until('two listed workers gone', async () => {
+      const w = (await workers('wtd')).map((p) => p.metadata!.name!);
+      return w.length === 1 ? w : undefined;
+    });
+    assert.deepEqual(left, before.slice(2), 'the unlisted worker survives');
+    await until('workersToDelete cleared', async () => {
+      const rc = await get('wtd');
+      return (rc.spec.workerGroupSpecs?.[0]?.scaleStrategy?.workersToDelete ?? []).length === 0 || undefined;
+    });
+    await sleep(1000);
+    assert.deepEqual(
+      (await workers('wtd')).map((p) => p.metadata!.name!),
+      left,
+      'no replacement created',
+    );
+  });
+
+  test('with in-tree autoscaling the operator never deletes random workers', async () => {
+    const rc = rayCluster('auto', inNamespace(ns), withWorkers(3));
+    rc.spec.enableInTreeAutoscaling = true;
+    await create(rc);
+    await until('3 workers', async () => (await workers('auto')).length === 3 || undefined);
+    await patchSpec('auto', [{ op: 'replace', path: '/spec/workerGroupSpecs/0/replicas', value: 1 }]);
+    await sleep(3000);
+    assert.equal((await workers('auto')).length, 3, 'surplus kept for the autoscaler to choose');
+    const svcAcc = await rig.kubectl([
+      'get',
+      'serviceaccount,role,rolebinding',
+      'auto',
+      '-n',
+      ns,
+      '-o',
+      'name',
+    ]);
+    assert.equal(svcAcc.code, 0, svcAcc.stderr);
+    assert.equal(svcAcc.stdout.trim().split('\n').length, 3, 'autoscaler RBAC created');
+  });
+
+  test('suspend deletes every pod and reports Suspended; resume brings them back', async () => {
+    await create(rayCluster('susp', inNamespace(ns), withWorkers(2)));
+    await waitReady('susp', 2);
+    await client.patch(RayClusters, ns, 'susp', { spec: { suspend: true } }, 'merge');
+    await until('suspended with no pods', async () => {
+      const rc = await get('susp');
+      return rc.status?.state === 'suspended' && (await pods('susp')).length === 0 ? rc : undefined;
+    });
+    const rc = await get('susp');
+    assert.equal(rc.status?.conditions?.find((c) => c.type === 'RayClusterSuspended')?.status, 'True');
+    await client.patch(RayClusters, ns, 'susp', { spec: { suspend: false } }, 'merge');
+    await waitReady('susp', 2);
+    const resumed = await get('susp');
+    assert.equal(resumed.status?.conditions?.find((c) => c.type === 'RayClusterSuspended')?.status, 'False');
+  });
+
+  test('a deleted head is recreated; workers are kept (KubeRay without GCS FT)', async () => {
+    await create(rayCluster('headloss', inNamespace(ns), withWorkers(2)));
+    await waitReady('headloss', 2);
+    const [head] = await pods('headloss', ',ray.io/node-type=head');
+    const workersBefore = (await workers('headloss')).map((p) => p.metadata!.name!).sort();
+    await client.delete(Pods, ns, head!.metadata!.name!);
+    const newHead = await until('a new head pod', async () => {
+      const [h] = await pods('headloss', ',ray.io/node-type=head');
+      return h && h.metadata?.name !== head!.metadata?.name && h.status?.phase === 'Running' ? h : undefined;
+    });
+    assert.notEqual(newHead.metadata?.name, head!.metadata?.name);
+    assert.deepEqual((await workers('headloss')).map((p) => p.metadata!.name!).sort(), workersBefore);
+    const events = await rig.kubectl([
+      'get',
+      'events',
+      '-n',
+      ns,
+      '--field-selector',
+      'involvedObject.name=headloss',
+      '-o',
+      'json',
+    ]);
+    const reasons = (JSON.parse(events.stdout) as { items: { reason: string }[] }).items.map((e) => e.reason);
+    assert.ok(reasons.includes('CreatedHeadPod'));
+  });
+
+  test('a converged cluster makes no API writes', async () => {
+    await create(rayCluster('quiet', inNamespace(ns), withWorkers(2)));
+    const rc = await waitReady('quiet', 2);
+    await sleep(1500); // let in-flight status writes settle
+    const rv = (await get('quiet')).metadata.resourceVersion;
+    const podRVs = (await pods('quiet')).map((p) => p.metadata?.resourceVersion).sort();
+    // Force reconciles: a label change on the cluster is an event the controller reacts to.
+    for (let i = 0; i < 5; i++) op.mgr.controllers[0]!.enqueue({ namespace: ns, name: 'quiet' });
+    await sleep(2000);
+    assert.equal((await get('quiet')).metadata.resourceVersion, rv, 'no status write');
+    assert.deepEqual((await pods('quiet')).map((p) => p.metadata?.resourceVersion).sort(), podRVs);
+    assert.equal(rc.status?.state, 'ready');
+  });
+
+  test('deleting the RayCluster garbage-collects pods and services', async () => {
+    await create(rayCluster('gone', inNamespace(ns), withWorkers(2)));
+    await waitReady('gone', 2);
+    const svc = await client.get<KubeObject>(Services, ns, 'gone-head-svc');
+    assert.equal(svc.metadata.ownerReferences?.[0]?.kind, 'RayCluster');
+    await client.delete(RayClusters, ns, 'gone', { propagationPolicy: 'Background' });
+    await until(
+      'pods and head service garbage-collected',
+      async () => {
+        const left = await client.list<KubeObject>(Pods, ns, { labelSelector: 'ray.io/cluster=gone' });
+        let svcGone = false;
+        try {
+          await client.get(Services, ns, 'gone-head-svc');
+        } catch (err) {
+          svcGone = isNotFound(err);
+        }
+        return left.items.length === 0 && svcGone ? true : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
+  });
+});

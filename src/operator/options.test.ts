@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { envName, OptionsError, resolveOptions } from './options.ts';
+
+test('defaults match KubeRay where it has a flag', () => {
+  const o = resolveOptions({}, {});
+  assert.deepEqual(o.watchNamespaces, []);
+  assert.equal(o.qps, 100);
+  assert.equal(o.burst, 200);
+  assert.equal(o.enableLeaderElection, false);
+  assert.equal(o.leaderElectionNamespace, 'default');
+  assert.equal(o.metricsAddr, '127.0.0.1:8080');
+  assert.equal(o.leaseDurationSeconds, 15);
+});
+
+test('flags win over env, env over defaults', () => {
+  const env = { [envName('watch-namespace')]: 'a,b', [envName('qps')]: '7', POD_NAMESPACE: 'ray-system' };
+  const o = resolveOptions({ qps: '9' }, env);
+  assert.deepEqual(o.watchNamespaces, ['a', 'b']);
+  assert.equal(o.qps, 9);
+  assert.equal(o.leaderElectionNamespace, 'ray-system');
+  assert.equal(envName('reconcile-concurrency'), 'KURAY_RECONCILE_CONCURRENCY');
+});
+
+test('bad values name the flag, the value and what is accepted', () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ qps: 'fast' }, /--qps: "fast" is not an integer >= 1/],
+    [{ 'reconcile-concurrency': '0' }, /--reconcile-concurrency: "0" is not an integer >= 1/],
+    [{ 'log-level': 'verbose' }, /--log-level: "verbose" is not a level; use debug, info, warn or error/],
+    [{ 'metrics-addr': 'localhost' }, /--metrics-addr: "localhost" is not host:port/],
+    [{ 'watch-namespace': 'ok,Bad_NS' }, /--watch-namespace: "Bad_NS" is not a valid namespace name/],
+    [{ 'enable-leader-election': 'maybe' }, /--enable-leader-election: "maybe" is not a boolean/],
+    [
+      { 'leader-election-lease-duration': '5', 'leader-election-renew-deadline': '10' },
+      /lease-duration \(5\) > renew-deadline \(10\)/,
+    ],
+  ];
+  for (const [flags, re] of cases) {
+    assert.throws(
+      () => resolveOptions(flags, {}),
+      (e: unknown) => e instanceof OptionsError && re.test(e.message),
+    );
+  }
+});
