@@ -27,6 +27,7 @@ import {
 } from '../v1/index.ts';
 import { isObj, type ValidateOptions } from './common.ts';
 import { Report, type ValidationResult } from './issue.ts';
+import { checkObjectMeta } from './meta.ts';
 import { checkNetworkPolicyObject, checkServiceObject } from './networking.ts';
 import { checkRayClusterName, checkRayClusterSpec, type ClusterContext } from './raycluster.ts';
 import { warnRayClusterSpec } from './raycluster-warnings.ts';
@@ -82,6 +83,7 @@ function validateRay(kind: RayKind, raw: Json, opts: ValidateOptions, r: Report)
   const obj = defaultsFor(kind, raw);
   const { status: _status, ...rest } = obj;
   checkStructural(structural(kind), rest, '', r);
+  checkObjectMeta(obj.metadata, r);
   const meta = isObj(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : undefined;
   const ctx: ClusterContext = {
@@ -195,6 +197,7 @@ export function validate(obj: unknown, opts: ValidateOptions = {}): ValidationRe
     }
     return r.result();
   }
+  checkObjectMeta(obj.metadata, r);
   if (apiVersion === 'networking.k8s.io/v1' && kind === 'NetworkPolicy') checkNetworkPolicyObject(obj, r);
   else if (apiVersion === 'v1' && kind === 'Service')
     checkServiceObject(obj, clusterPorts(opts.objects ?? []), r);
