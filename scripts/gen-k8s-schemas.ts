@@ -145,7 +145,7 @@ export function convert(defs: Record<string, Json>, rootName: string): Json {
   return root;
 }
 
-function k8sModuleDir(version: string): string {
+export function k8sModuleDir(version: string): string {
   const out = execFileSync('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -166,13 +166,20 @@ export function loadDefinitions(dir: string): Record<string, Json> {
   return defs;
 }
 
-if (import.meta.main) {
-  const version = process.argv[2] ?? K8S_VERSION;
-  const defs = loadDefinitions(k8sModuleDir(version));
+/** The text of src/api/k8s/core.json for a k8s.io/kubernetes module directory. */
+export function coreJson(dir: string, version: string): string {
+  const defs = loadDefinitions(dir);
   const schemas: Record<string, Json> = {};
   for (const r of ROOTS) schemas[r] = convert(defs, r);
-  const out = { source: `k8s.io/kubernetes@${version} api/openapi-spec/v3`, schemas };
-  const path = join(import.meta.dirname, '..', 'src', 'api', 'k8s', 'core.json');
-  writeFileSync(path, JSON.stringify(out) + '\n');
-  console.log(`wrote ${path} (${Math.round(JSON.stringify(out).length / 1024)} KiB)`);
+  return JSON.stringify({ source: `k8s.io/kubernetes@${version} api/openapi-spec/v3`, schemas }) + '\n';
+}
+
+export const CORE_JSON_PATH = join(import.meta.dirname, '..', 'src', 'api', 'k8s', 'core.json');
+
+if (import.meta.main) {
+  const version = process.argv[2] ?? K8S_VERSION;
+  const text = coreJson(k8sModuleDir(version), version);
+  const path = CORE_JSON_PATH;
+  writeFileSync(path, text);
+  console.log(`wrote ${path} (${Math.round(text.length / 1024)} KiB)`);
 }
