@@ -61,6 +61,7 @@ export class Manager {
   #done: Promise<void> | undefined;
   #controllersRunning = false;
   #signalHandler: (() => void) | undefined;
+  #keepAlive: NodeJS.Timeout | undefined;
 
   constructor(opts: ManagerOptions = {}) {
     this.#o = opts;
@@ -114,6 +115,9 @@ export class Manager {
    */
   async start(): Promise<void> {
     if (this.#done) throw new Error('manager already started');
+    // Runtime timers are unref'd (tests exit cleanly); a started manager keeps the process alive
+    // on purpose until stop(), even while a standby only sleeps between lease polls.
+    this.#keepAlive = setInterval(() => undefined, 1 << 30);
     if (this.#o.handleSignals ?? true) {
       this.#signalHandler = () => {
         this.log.info('signal received, shutting down');
@@ -207,6 +211,7 @@ export class Manager {
       await this.informers.stop();
       await this.#serving?.close();
       this.client.close();
+      clearInterval(this.#keepAlive);
       if (this.#signalHandler) {
         process.off('SIGTERM', this.#signalHandler);
         process.off('SIGINT', this.#signalHandler);
