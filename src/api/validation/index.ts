@@ -139,7 +139,36 @@ function validateRay(kind: RayKind, raw: Json, opts: ValidateOptions, r: Report)
     // A spec malformed enough to break a semantic rule already has schema errors that explain it.
     if (r.errors.length === 0 && before === 0) throw e;
   }
+  checkStatus(kind, obj, r);
   noteMissingRefs(raw, opts.objects ?? [], r);
+}
+
+/** KubeRay's ValidateRayClusterStatus / ValidateRayJobStatus: states the operator must never write. */
+function checkStatus(kind: RayKind, obj: Json, r: Report): void {
+  const status = obj.status;
+  if (!isObj(status)) return;
+  if (kind === 'RayCluster' && Array.isArray(status.conditions)) {
+    const isTrue = (type: string) =>
+      status.conditions instanceof Array &&
+      status.conditions.some((c) => isObj(c) && c.type === type && c.status === 'True');
+    if (isTrue('RayClusterSuspending') && isTrue('RayClusterSuspended')) {
+      r.error(
+        'status.conditions',
+        'RayClusterSuspending and RayClusterSuspended are both true',
+        'a status written by a broken controller: clear the status subresource',
+      );
+    }
+  }
+  if (kind === 'RayJob' && status.jobDeploymentStatus === 'Waiting') {
+    const mode = isObj(obj.spec) ? obj.spec.submissionMode : undefined;
+    if (mode !== 'InteractiveMode') {
+      r.error(
+        'status.jobDeploymentStatus',
+        'jobDeploymentStatus is Waiting but submissionMode is not InteractiveMode',
+        'only InteractiveMode waits for a user-submitted job',
+      );
+    }
+  }
 }
 
 /** Ports declared by the Ray containers of the RayClusters among `objects`, for Service checks. */

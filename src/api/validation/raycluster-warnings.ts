@@ -298,6 +298,19 @@ export function warnRayClusterSpec(
     }
   });
   checkImages(p, spec, r);
+  if (isAutoscaling(spec) && spec.autoscalerOptions?.version === 'v1') {
+    // KubeRay emits this as a Warning event (raycluster_controller.go), not an error.
+    (spec.workerGroupSpecs ?? []).forEach((g, i) => {
+      const rp = g.template.spec?.restartPolicy;
+      if (rp !== undefined && rp !== '' && rp !== 'Never') {
+        r.warn(
+          `${p}.workerGroupSpecs[${i}].template.spec.restartPolicy`,
+          `restartPolicy for worker group ${g.groupName} should be Never or unset with autoscaler v1 (is ${rp}): a worker that restarts in place keeps a pod the autoscaler already considers gone`,
+          'remove restartPolicy or set it to Never',
+        );
+      }
+    });
+  }
   const ao = spec.autoscalerOptions;
   if (ao && isAutoscaling(spec)) {
     for (const f of NATIVE_AUTOSCALER_FIELDS) {

@@ -554,3 +554,47 @@ test('cron schedules as robfig/cron ParseStandard', () => {
     assert.notEqual(cronProblem(bad), undefined, bad);
   }
 });
+
+test('status rules of KubeRay: both suspend conditions, Waiting outside InteractiveMode', () => {
+  const rc = set(base, 'status', {
+    conditions: [
+      {
+        type: 'RayClusterSuspending',
+        status: 'True',
+        reason: 'x',
+        message: '',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+      {
+        type: 'RayClusterSuspended',
+        status: 'True',
+        reason: 'x',
+        message: '',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ],
+  });
+  assert.ok(validate(rc).errors.some((e) => e.path === 'status.conditions'));
+  assert.ok(
+    validate(set(job, 'status', { jobDeploymentStatus: 'Waiting' })).errors.some(
+      (e) => e.path === 'status.jobDeploymentStatus',
+    ),
+  );
+  assert.deepEqual(
+    validate(
+      set(set(job, 'status', { jobDeploymentStatus: 'Waiting' }), 'spec.submissionMode', 'InteractiveMode'),
+    ).errors,
+    [],
+  );
+});
+
+test('warnings: autoscaler v1 with a worker restartPolicy other than Never (KubeRay warning event)', () => {
+  const obj = set(
+    set(set(base, 'spec.enableInTreeAutoscaling', true), 'spec.autoscalerOptions', { version: 'v1' }),
+    `${W}.template.spec.restartPolicy`,
+    'Always',
+  );
+  const r = validate(obj);
+  assert.deepEqual(r.errors, []);
+  assert.ok(r.warnings.some((w) => w.path === 'spec.workerGroupSpecs[0].template.spec.restartPolicy'));
+});
