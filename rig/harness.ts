@@ -11,8 +11,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { allBinaries } from './versions.ts';
-import { ensureBinaries } from './build.ts';
+import { availableBinaries, ensureBinaries } from './build.ts';
 import { componentArgs, componentOrder, layout, type Component, type Ports } from './components.ts';
 import { freePorts } from './ports.ts';
 import { get } from './http.ts';
@@ -32,7 +31,7 @@ import {
   type RigState,
 } from './state.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from './versions.ts';
+import { coreBinaries, repoRoot } from './versions.ts';
 
 export interface KubectlResult {
   stdout: string;
@@ -63,7 +62,7 @@ export interface RigOptions {
   profile?: string;
   /** Names the state directory kuray-rig-<name>; default unique per call. */
   name?: string;
-  /** CRDs to server-side apply; default <repo>/config/crd; false for none. */
+  /** CRDs to server-side apply; default $KURAY_RIG_CRD_DIR or <repo>/config/crd; false (or "") for none. */
   crdDir?: string | false;
   /** Leave the rig running when this process exits (`rig up`). */
   detached?: boolean;
@@ -172,7 +171,7 @@ async function launch(
 function startReaper(s: RigState): number {
   const script =
     `while kill -0 ${s.ownerPid} 2>/dev/null; do sleep 1; done; ` +
-    `for p in $(cat "${s.dir}/pgids" 2>/dev/null); do kill -KILL -- -$p 2>/dev/null; done; ` +
+    `for p in $(cat "${s.dir}/pgids" 2>/dev/null); do kill -KILL -$p 2>/dev/null; done; ` +
     `rm -rf "${s.dir}"`;
   return startProc({ name: 'reaper', command: 'sh', args: ['-c', script], log: '/dev/null' });
 }
@@ -356,7 +355,8 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     else rmSync(dir, { recursive: true, force: true });
   }
 
-  const binaries = await ensureBinaries(allBinaries, log);
+  // helm is not part of the control plane: linked into bin/ when built (`rig build`), not required.
+  const binaries = { ...availableBinaries(), ...(await ensureBinaries(coreBinaries, log)) };
   const free = await freePorts(6);
   const ports: Ports = {
     etcdClient: opts.ports?.etcdClient ?? free[0]!,
@@ -409,7 +409,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
       60_000,
       `last lines of the controller-manager log:\n${tailFile(l.log('kube-controller-manager'))}`,
     );
-    const crdDir = opts.crdDir === undefined ? join(repoRoot, 'config', 'crd') : opts.crdDir;
+    const crdDir = opts.crdDir ?? process.env.KURAY_RIG_CRD_DIR ?? join(repoRoot, 'config', 'crd');
     if (crdDir) await installCrds(s, crdDir);
     for (const x of profile.extraProcesses ?? []) {
       const proc: ProcState = {

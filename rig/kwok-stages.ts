@@ -70,6 +70,17 @@ capacity:
 allocatable:
 {{ YAML . 1 }}
 {{ end }}
+nodeInfo:
+  architecture: amd64
+  operatingSystem: linux
+  kubeletVersion: {{ printf "kwok-%s" Version | Quote }}
+  kubeProxyVersion: {{ printf "kwok-%s" Version | Quote }}
+  containerRuntimeVersion: {{ printf "kwok-%s" Version | Quote }}
+  kernelVersion: {{ printf "kwok-%s" Version | Quote }}
+  osImage: "kuray-rig"
+  machineID: {{ .metadata.name | Quote }}
+  systemUUID: {{ .metadata.uid | Quote }}
+  bootID: ""
 phase: Running
 `;
 

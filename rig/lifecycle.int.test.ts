@@ -47,6 +47,15 @@ describe('rig lifecycle', () => {
         serverVersion: { gitVersion: string };
       };
       assert.match(v.serverVersion.gitVersion, /^v1\.36\.\d+$/);
+      // restartApiserver: a new process on the same port, same data (etcd keeps it).
+      const before = a.pids()['kube-apiserver'];
+      await a.restartApiserver();
+      assert.notEqual(a.pids()['kube-apiserver'], before);
+      assert.equal(groupAlive(before!), false);
+      assert.equal(
+        (await a.kubectl(['get', 'namespace', 'only-in-a', '-o', 'name'])).stdout.trim(),
+        'namespace/only-in-a',
+      );
     } finally {
       const pids = rigs.flatMap((r) => Object.values(r.pids()));
       const ports = rigs.flatMap((r) => portList(r.ports()));

@@ -41,6 +41,8 @@ export interface Pki {
   controllerManager: KeyPairPem;
   scheduler: KeyPairPem;
   kwok: KeyPairPem;
+  /** The apiserver's client identity towards aggregated API servers (requestheader auth). */
+  frontProxy: KeyPairPem;
   /** PKCS#8 private key PEM signing service-account tokens; its public half verifies them. */
   serviceAccountKey: string;
   serviceAccountPub: string;
@@ -211,6 +213,7 @@ export function createPki(): Pki {
       sans: ['127.0.0.1', 'localhost'],
       usage: 'both',
     }),
+    frontProxy: client('front-proxy-client'),
     serviceAccountKey: keyPem(sa),
     serviceAccountPub: createPublicKey(sa).export({ type: 'spki', format: 'pem' }).toString(),
   };

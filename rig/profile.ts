@@ -6,6 +6,7 @@
 // whatever real agent the profile starts (the local real-Ray node, later).
 import { readFileSync } from 'node:fs';
 import { parseYamlStream } from '../src/util/yaml.ts';
+import { realProfile } from './node/profile.ts';
 
 export const kwokManagedAnnotation = 'kwok.x-k8s.io/node';
 
@@ -135,6 +136,8 @@ export const builtinProfiles: Readonly<Record<string, Profile>> = {
   default: defaultProfile,
   scale: scaleProfile,
   none: noneProfile,
+  // The control plane plus the local node that runs pods as real processes (rig/node).
+  real: realProfile(),
 };
 
 /** A built-in profile by name, or a JSON/YAML file holding a Profile. */
@@ -188,7 +191,6 @@ export interface NodeObject {
   status: {
     capacity: Record<string, string>;
     allocatable: Record<string, string>;
-    nodeInfo: Record<string, string>;
     phase: 'Running';
   };
 }
@@ -231,7 +233,6 @@ export function profileNodes(profile: Profile): NodeObject[] {
         status: {
           capacity,
           allocatable: { ...capacity },
-          nodeInfo: { kubeletVersion: 'fake', operatingSystem: 'linux', architecture: 'amd64' },
           phase: 'Running',
         },
       });

@@ -28,6 +28,7 @@ export function writeRigFiles(l: Layout, name: string, server: string, bins: Par
   writeFileSync(join(l.pki, 'ca.key'), pki.ca.key, secret);
   pair(l.apiserverCert, l.apiserverKey, pki.apiserver);
   pair(l.kwokCert, l.kwokKey, pki.kwok);
+  pair(l.frontProxyCert, l.frontProxyKey, pki.frontProxy);
   writeFileSync(l.saKey, pki.serviceAccountKey, secret);
   writeFileSync(l.saPub, pki.serviceAccountPub);
   // A bearer token too, for clients that cannot present a certificate (curl, quick scripts).

@@ -52,6 +52,9 @@ export const recipes: readonly Recipe[] = [
 
 export const allBinaries: readonly BinaryName[] = recipes.flatMap((r) => r.packages.map((p) => p.binary));
 
+/** What a running rig needs; helm only matters to chart tests. */
+export const coreBinaries: readonly BinaryName[] = allBinaries.filter((b) => b !== 'helm');
+
 export function recipeOf(binary: BinaryName): Recipe {
   const r = recipes.find((x) => x.packages.some((p) => p.binary === binary));
   if (!r) throw new Error(`rig: no recipe builds ${binary}`);
@@ -76,6 +79,8 @@ export function recipeVersion(r: Recipe): string {
 
 /** Version ldflags: without them kube binaries report v0.0.0-master and clients read /version. */
 export function ldflags(r: Recipe, version: string, buildDate: string): string {
+  // helm prints only "v3.22" unless told its patch version.
+  if (r.component === 'helm') return `-s -w -X helm.sh/helm/v3/internal/version.version=${version}`;
   if (r.component !== 'k8s') return '-s -w';
   const minor = version.split('.')[1] ?? '0';
   const v = 'k8s.io/component-base/version';
