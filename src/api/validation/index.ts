@@ -19,6 +19,7 @@ import {
   API_VERSION,
   GROUP,
   KINDS,
+  MANAGED_BY_VALUES,
   RayCluster,
   RayCronJob,
   RayJob,
@@ -138,6 +139,15 @@ function validateRay(kind: RayKind, raw: Json, opts: ValidateOptions, r: Report)
   } catch (e) {
     // A spec malformed enough to break a semantic rule already has schema errors that explain it.
     if (r.errors.length === 0 && before === 0) throw e;
+  }
+  const managedBy = obj.spec.managedBy;
+  if (managedBy !== undefined && !(MANAGED_BY_VALUES as readonly unknown[]).includes(managedBy)) {
+    // The CRD's CEL rule says the same; the structural walker does not evaluate CEL.
+    r.error(
+      'spec.managedBy',
+      `managedBy ${JSON.stringify(managedBy)} is not allowed`,
+      `use ${MANAGED_BY_VALUES.map((v) => `'${v}'`).join(' or ')}, or remove it (the operator then manages the object)`,
+    );
   }
   checkStatus(kind, obj, r);
   noteMissingRefs(raw, opts.objects ?? [], r);

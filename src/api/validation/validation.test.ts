@@ -332,6 +332,12 @@ const cases: Case[] = [
     path: 'kind',
     message: /unknown kind RayThing/,
   },
+  {
+    name: 'managedBy outside the CEL enum',
+    obj: set(base, 'spec.managedBy', 'me'),
+    path: 'spec.managedBy',
+    message: /not allowed/,
+  },
   // RayJob.
   {
     name: 'RayJob name too long',
