@@ -29,12 +29,14 @@ import {
 } from './enums.ts';
 import { objectMeta, typeMetaFields } from './meta.ts';
 import { AutoscalerOptions } from './autoscaler-options.ts';
+import { AutoscalerStatus } from './autoscaler-status.ts';
 import { GcsFaultToleranceOptions } from './gcs.ts';
 import { NetworkPolicyConfig } from './network-policy.ts';
 import { HeadGroupSpec, WorkerGroupSpec } from './groups.ts';
 
 export * from './enums.ts';
 export * from './autoscaler-options.ts';
+export * from './autoscaler-status.ts';
 export * from './gcs.ts';
 export * from './network-policy.ts';
 export * from './groups.ts';
@@ -209,6 +211,7 @@ export const RayClusterStatus = obj(
     observedGeneration: opt(
       int64('ObservedGeneration is the most recent metadata.generation observed for this RayCluster.'),
     ),
+    autoscaler: opt(AutoscalerStatus),
   },
   'RayClusterStatus is the observed state of the RayCluster, written by the operator.',
 );
