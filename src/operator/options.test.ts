@@ -10,7 +10,8 @@ test('defaults match KubeRay where it has a flag', () => {
   assert.equal(o.enableLeaderElection, false);
   assert.equal(o.leaderElectionNamespace, 'default');
   assert.equal(o.metricsAddr, '127.0.0.1:8080');
-  assert.equal(o.leaseDurationSeconds, 15);
+  assert.equal(o.leaseDurationSeconds, 10);
+  assert.equal(o.renewDeadlineSeconds, 7);
 });
 
 test('flags win over env, env over defaults', () => {

@@ -34,3 +34,30 @@ test('watch timeouts are random in [5 min, 10 min); lease times carry microsecon
   assert.equal(objectKey({ metadata: { namespace: 'a', name: 'b' } }), 'a/b');
   assert.deepEqual(splitKey('node1'), { namespace: '', name: 'node1' });
 });
+
+test('a request lost on a reused keep-alive socket the server closed is sent again on a fresh one', async () => {
+  const { ConfigMaps: cm } = await import('./resources.ts');
+  const { KubeClient } = await import('./transport.ts');
+  const { loopbackKubeConfig, scriptedServer, json } = await import('./testutil.ts');
+  const srv = await scriptedServer([
+    (_req, res) => {
+      json(res, 200, { metadata: { name: 'a' } });
+    },
+    // The server drops the connection as the second request arrives on it: no response at all.
+    (req) => {
+      req.socket.destroy();
+    },
+    (_req, res) => {
+      json(res, 200, { metadata: { name: 'b' } });
+    },
+  ]);
+  const client = new KubeClient(loopbackKubeConfig(srv.port));
+  try {
+    assert.equal((await client.get(cm, 'ns', 'a')).metadata.name, 'a');
+    assert.equal((await client.get(cm, 'ns', 'b')).metadata.name, 'b');
+    assert.equal(srv.urls.length, 3, 'the lost request was retried once');
+  } finally {
+    client.close();
+    await srv.close();
+  }
+});

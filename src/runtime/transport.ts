@@ -93,6 +93,13 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   return s ? `?${s}` : '';
 }
 
+/** A request lost to a keep-alive race on a reused socket; retried on a fresh one. */
+class StaleSocketError extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
 export class KubeClient {
   readonly kubeConfig: KubeConfig;
   readonly server: URL;
@@ -183,7 +190,12 @@ export class KubeClient {
       }
       req.on('error', (e) => {
         this.#m.requests.inc({ code: '<error>', method, host: this.host });
-        reject(e);
+        // A keep-alive socket the server closed just as we reused it fails with ECONNRESET before
+        // any byte of the request was processed; such a request is safe to send again (Node's
+        // documented pattern for agent keep-alive races).
+        if (req.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET')
+          reject(new StaleSocketError(e));
+        else reject(e);
       });
       req.end(body);
     });
@@ -192,7 +204,13 @@ export class KubeClient {
   async #raw(method: string, path: string, body?: string, contentType?: string): Promise<RawResponse> {
     // client-go retries 429 (honouring Retry-After) a bounded number of times; so do we.
     for (let attempt = 0; ; attempt++) {
-      const res = await this.#open(method, path, body, contentType, undefined, this.#timeoutMs);
+      let res: http.IncomingMessage;
+      try {
+        res = await this.#open(method, path, body, contentType, undefined, this.#timeoutMs);
+      } catch (err) {
+        if (err instanceof StaleSocketError && attempt < 2) continue;
+        throw err instanceof StaleSocketError ? err.cause : err;
+      }
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c as Buffer);
       const text = Buffer.concat(chunks).toString('utf8');
