@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ensureRayVenv } from '../ray/venv.ts';
 import { isAlreadyExists, isNotFound } from '../../src/runtime/errors.ts';
@@ -41,7 +42,7 @@ export interface LocalNodeOptions {
   venv?: string;
   /** Second octet of the pod addresses 127.<n>.x.y; default random in 64…250 (two nodes rarely collide). */
   podNet?: number;
-  /** Grace for pods when the node itself stops (ms), default 5000. */
+  /** Grace for pods when the node itself stops (ms), default 3000. */
   stopGraceMs?: number;
   log?: (msg: string) => void;
 }
@@ -84,10 +85,12 @@ function decodeSecret(data: Record<string, string> | undefined): Record<string, 
 function writeRayShim(bin: string): void {
   mkdirSync(bin, { recursive: true });
   const script = `#!/bin/sh
-# kuray local node: Ray picks the machine's routable address as node IP; each pod has its own.
+# kuray local node: Ray picks the machine's routable address as node IP, and a worker node takes
+# the head's temp dir (from GCS) by default; each pod has its own address and its own temp dir, or
+# pods on one machine would share socket paths.
 if [ "$1" = start ] && [ -n "$KURAY_POD_IP" ]; then
   shift
-  exec "$KURAY_RAY_VENV/bin/ray" start "$@" --node-ip-address="$KURAY_POD_IP"
+  exec "$KURAY_RAY_VENV/bin/ray" start "$@" --node-ip-address="$KURAY_POD_IP" --temp-dir="$RAY_TMPDIR/ray"
 fi
 exec "$KURAY_RAY_VENV/bin/ray" "$@"
 `;
@@ -116,7 +119,8 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
   const capacity = { pods: '110', ...opts.capacity };
 
   // Reaper: container groups are detached from the node; if the node is SIGKILLed they must not stay.
-  const pgidFile = join(stateDir, 'pgids');
+  // Outside the rig directory: the rig removes that directory while the reaper may still need it.
+  const pgidFile = join(tmpRoot, 'pgids');
   const groups = new Set<number>();
   const trackGroup = (pgid: number, alive: boolean) => {
     if (alive) groups.add(pgid);
@@ -407,8 +411,11 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
       (stopping ??= (async () => {
         clearInterval(heartbeat);
         clearTimeout(hostsTimer);
-        await Promise.all([pods.stop(), services.stop()]);
-        await Promise.all([...workers.values()].map((w) => w.terminate(false, opts.stopGraceMs ?? 5000)));
+        // Pods first and in parallel: the rig gives this process 10 s before it SIGKILLs it.
+        await Promise.all([
+          ...[...workers.values()].map((w) => w.terminate(false, opts.stopGraceMs ?? 3000)),
+          Promise.race([Promise.all([pods.stop(), services.stop()]), sleep(2000)]),
+        ]);
         await kubelet.close();
         try {
           process.kill(-reaper.pid!, 'SIGKILL');

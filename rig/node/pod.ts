@@ -11,6 +11,7 @@ import { containerArgv, containerEnv, EnvError, isRayImage, type EnvLookups } fr
 import { ProbeState, runProbe } from './probe.ts';
 import { backoffMs, podStatus, type ContainerView } from './status.ts';
 import type { ContainerSpec, Pod, PodStatus } from './types.ts';
+import { groupAlive, signalGroup } from './procs.ts';
 
 export interface NodeContext {
   nodeName: string;
@@ -50,23 +51,6 @@ interface Run {
 }
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-
-function signalGroup(pgid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    /* gone */
-  }
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function podDirName(pod: Pod): string {
   return `${pod.metadata.namespace}_${pod.metadata.name}`;
@@ -279,6 +263,7 @@ export class PodWorker {
       return 128;
     }
     r.pid = pid;
+    writeFileSync(join(cdir, 'pid'), String(pid));
     this.#ctx.trackGroup(pid, true);
     r.view.containerID = `kuray://${pid}`;
     r.view.state = { running: { startedAt } };
@@ -383,7 +368,8 @@ export class PodWorker {
     const deadline = Date.now() + graceMs;
     while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
     if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
-    while (groupAlive(pid)) await sleep(50);
+    const killDeadline = Date.now() + 5000;
+    while (groupAlive(pid) && Date.now() < killDeadline) await sleep(50);
     r.stopping = false;
   }
 
