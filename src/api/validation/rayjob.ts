@@ -6,6 +6,7 @@ import { isAutoscaling, isObj } from './common.ts';
 import { gateEnabled } from './features.ts';
 import { at, type Report } from './issue.ts';
 import { dns1035Label } from './names.ts';
+import { checkPodTemplate } from './pod.ts';
 import { checkRayClusterSpec, type ClusterContext } from './raycluster.ts';
 import { warnRayClusterSpec } from './raycluster-warnings.ts';
 
@@ -31,6 +32,8 @@ export function checkDerivedName(kind: string, name: unknown, max: number, why: 
         'use a DNS-1035 label, e.g. my-job',
       );
 }
+
+const mode = (spec: RayJobSpec): string => spec.submissionMode ?? 'K8sJobMode';
 
 const POLICY_ORDER = ['DeleteWorkers', 'DeleteCluster', 'DeleteSelf'] as const;
 
@@ -244,6 +247,9 @@ export function checkRayJobSpec(p: string, spec: RayJobSpec, ctx: ClusterContext
       );
     }
   }
+  if (spec.submitterPodTemplate && mode(spec) === 'K8sJobMode') {
+    checkPodTemplate(at(p, 'submitterPodTemplate'), spec.submitterPodTemplate, 'submitter', r);
+  }
   if (spec.rayClusterSpec) {
     const cp = at(p, 'rayClusterSpec');
     if (spec.rayClusterSpec.authOptions?.enableK8sTokenAuth === true) {
@@ -307,11 +313,10 @@ export function checkRayJobSpec(p: string, spec: RayJobSpec, ctx: ClusterContext
     );
   if (typeof spec.backoffLimit === 'number' && spec.backoffLimit < 0)
     r.error(at(p, 'backoffLimit'), 'backoffLimit must be non-negative', 'use 0 (no retry) or more');
-  const mode = spec.submissionMode ?? 'K8sJobMode';
-  if (mode !== 'InteractiveMode' && (spec.entrypoint ?? '').trim() === '') {
+  if (mode(spec) !== 'InteractiveMode' && (spec.entrypoint ?? '').trim() === '') {
     r.warn(
       at(p, 'entrypoint'),
-      `entrypoint is empty: in ${mode} the operator submits nothing runnable and the job fails`,
+      `entrypoint is empty: in ${mode(spec)} the operator submits nothing runnable and the job fails`,
       'set entrypoint, e.g. "python /home/ray/samples/job.py"',
     );
   }

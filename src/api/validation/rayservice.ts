@@ -5,6 +5,7 @@ import type { RayServiceSpec } from '../v1/index.ts';
 import { isAutoscaling, isObj } from './common.ts';
 import { isPositiveGoDuration } from './cron.ts';
 import { at, type Report } from './issue.ts';
+import { dns1035Label } from './names.ts';
 import { checkRayClusterSpec, type ClusterContext } from './raycluster.ts';
 import { warnRayClusterSpec } from './raycluster-warnings.ts';
 
@@ -45,6 +46,16 @@ export function checkRayServiceSpec(p: string, spec: RayServiceSpec, ctx: Cluste
       'the head service name must not be set in a RayService (each generation of its cluster needs its own)',
       'remove metadata.name; the RayService owns <name>-head-svc',
     );
+  }
+  const serveSvcName = spec.serveService?.metadata?.name;
+  if (serveSvcName) {
+    for (const m of dns1035Label(serveSvcName)) {
+      r.error(
+        `${p}.serveService.metadata.name`,
+        `serve service name ${JSON.stringify(serveSvcName)} ${m}`,
+        'use a DNS-1035 label, e.g. my-app-serve',
+      );
+    }
   }
   if (typeof spec.rayClusterDeletionDelaySeconds === 'number' && spec.rayClusterDeletionDelaySeconds < 0) {
     r.error(

@@ -408,7 +408,19 @@ const cases: Case[] = [
     path: 'spec.submissionMode',
     message: /SidecarMode/,
   },
+  {
+    name: 'RayJob submitter template without containers',
+    obj: set(job, 'spec.submitterPodTemplate', { spec: { containers: [] } }),
+    path: 'spec.submitterPodTemplate.spec.containers',
+    message: /no containers/,
+  },
   // RayService.
+  {
+    name: 'RayService serve service name',
+    obj: set(service, 'spec.serveService', { metadata: { name: 'My_Svc' } }),
+    path: 'spec.serveService.metadata.name',
+    message: /DNS|lower case/,
+  },
   {
     name: 'RayService headService name',
     obj: set(service, 'spec.rayClusterConfig.headGroupSpec.headService', { metadata: { name: 'x' } }),

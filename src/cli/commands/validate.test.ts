@@ -104,6 +104,24 @@ test('- reads stdin; unparsable YAML is an error', () => {
   assert.match(bad.stdout, /^<stdin>: error: /m);
 });
 
+test('the items of a kind: List (kubectl get -o yaml) are checked one by one', () => {
+  const list = [
+    'apiVersion: v1',
+    'kind: List',
+    'items:',
+    '  - {apiVersion: v1, kind: Secret, metadata: {name: a}}',
+    '  - {apiVersion: ray.io/v1, kind: RayCluster, metadata: {name: b}, spec: {headGroupSpec: {template: {spec: {containers: []}}}}}',
+    '',
+  ].join('\n');
+  const r = kuray(['validate', '-f', '-'], list);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^<stdin>: Secret\/a: ok$/m);
+  assert.match(
+    r.stdout,
+    /^<stdin>: RayCluster\/b: error: spec\.headGroupSpec\.template\.spec\.containers: /m,
+  );
+});
+
 test('--feature-gates enables gated fields', () => {
   const rc = [
     'apiVersion: ray.io/v1',

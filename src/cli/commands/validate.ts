@@ -34,7 +34,13 @@ function line(prefix: string, level: string, i: Issue): string {
 /** Validates one YAML stream; pure (the caller reads the file). */
 export function validateYaml(text: string, source: string, featureGates?: FeatureGates): ValidateReport {
   const report: ValidateReport = { lines: [], objects: 0, errors: 0, warnings: 0 };
-  const docs = parseYamlStream(text, source);
+  // `kubectl get -o yaml` of several objects writes one `kind: List`; check its items.
+  const docs = parseYamlStream(text, source).flatMap((d) => {
+    const v = d.value as { kind?: unknown; items?: unknown };
+    return v.kind === 'List' && Array.isArray(v.items)
+      ? v.items.map((value: unknown) => ({ index: d.index, value }))
+      : [d];
+  });
   const results = validateAll(
     docs.map((d) => d.value),
     { featureGates },
