@@ -226,7 +226,8 @@ function checkObject(s: Json, v: Json, path: string, r: Report): void {
     for (const [k, val] of Object.entries(v)) {
       const ps = props[k];
       if (ps === undefined) {
-        if (s['x-kubernetes-preserve-unknown-fields'] === true) continue;
+        // `creationTimestamp: null` and friends (what kubectl --dry-run -o yaml writes) are pruned.
+        if (s['x-kubernetes-preserve-unknown-fields'] === true || val === null) continue;
         r.error(
           at(path, k),
           `unknown field ${JSON.stringify(k)}: kubectl apply rejects it (strict field validation) and otherwise the API server drops it`,
