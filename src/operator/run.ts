@@ -1,5 +1,6 @@
-// The long-running operator: one Manager with the RayCluster controller. Runs until SIGTERM/SIGINT
+// The long-running operator: one Manager with the RayCluster controller and the native autoscaler. Runs until SIGTERM/SIGINT
 // (graceful: drain, release the lease) or until leadership is lost.
+import { setupAutoscalerController } from '../controllers/autoscaler/setup.ts';
 import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
 import { Manager } from '../runtime/manager.ts';
 import type { OperatorOptions } from './options.ts';
@@ -27,6 +28,8 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
     podWriteParallelism: o.podWriteParallelism,
     resyncMs: o.resyncSeconds * 1000,
   });
+  // Kuray's native autoscaler (clusters in native mode only; in-tree clusters run Ray's sidecar).
+  setupAutoscalerController(mgr, { watchNamespaces: o.watchNamespaces });
   mgr.log.info('starting kuray operator', {
     watchNamespaces: o.watchNamespaces.length ? o.watchNamespaces : 'all',
     leaderElection: o.enableLeaderElection,

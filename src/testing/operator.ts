@@ -2,6 +2,10 @@
 // child process (`kuray operator`) that a test can SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import {
+  setupAutoscalerController,
+  type AutoscalerControllerOptions,
+} from '../controllers/autoscaler/setup.ts';
 import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
@@ -19,7 +23,13 @@ export interface InProcessOperator {
 export async function startOperator(
   rig: Rig,
   namespaces: string[],
-  opts: { leaderElection?: boolean; identity?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' } = {},
+  opts: {
+    leaderElection?: boolean;
+    identity?: string;
+    logLevel?: 'debug' | 'info' | 'warn' | 'error';
+    /** The native autoscaler controller's options (it runs as in `kuray operator`). */
+    autoscaler?: Omit<AutoscalerControllerOptions, 'watchNamespaces'>;
+  } = {},
 ): Promise<InProcessOperator> {
   const mgr = new Manager({
     kubeconfig: rig.kubeconfigPath,
@@ -39,6 +49,7 @@ export async function startOperator(
     },
   });
   setupRayClusterController(mgr, { watchNamespaces: namespaces, concurrency: 4 });
+  setupAutoscalerController(mgr, { watchNamespaces: namespaces, ...opts.autoscaler });
   await mgr.start();
   return { mgr, stop: () => mgr.stop() };
 }

@@ -17,6 +17,7 @@ import type { Logger } from '../../runtime/log.ts';
 import type { ReconcileContext, Request, Result } from '../../runtime/controller.ts';
 import { Pods, RayClusters, type GVR, type KubeObject } from '../../runtime/resources.ts';
 import type { KubeClient } from '../../runtime/transport.ts';
+import { autoscalingMode } from '../../autoscaler/policy/mode.ts';
 import { conditionTrue, COND_SUSPENDING } from './conditions.ts';
 import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
@@ -158,7 +159,8 @@ export class RayClusterReconciler {
     const specs = compiled.cluster.spec.workerGroupSpecs ?? [];
     const plan = planPods({
       suspend,
-      autoscaling: compiled.cluster.spec.enableInTreeAutoscaling === true,
+      // In-tree (Ray's sidecar) or native (Kuray's actuator): either way the autoscaler picks who goes.
+      autoscaling: autoscalingMode(compiled.cluster.spec).mode !== 'none',
       groups: compiled.groups.map((g) => {
         const spec = specs.find((s) => s.groupName === g.name);
         return {
@@ -304,6 +306,8 @@ export class RayClusterReconciler {
       failure,
       now: this.#now(),
     });
+    // status.autoscaler is the native autoscaler's (src/autoscaler/actuator): keep it.
+    if (rc.status?.autoscaler) status.autoscaler = rc.status.autoscaler;
     if (!statusChanged(rc.status, status)) return;
     try {
       await this.#d.client.patchStatus(

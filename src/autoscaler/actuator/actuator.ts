@@ -1,0 +1,329 @@
+// The native autoscaler's actuator: one sync of one RayCluster in native mode. It reads Ray (GCS +
+// metrics), asks the pure policy, and carries a decision out the way Ray's autoscaler v2 does:
+// drain the Ray nodes that go (a node that turned busy rejects the drain and stays), then one
+// guarded JSON patch of `replicas` + `scaleStrategy.workersToDelete`; the RayCluster controller
+// deletes exactly the listed pods. Every decision is explained by an Event and status.autoscaler.
+//
+// Safety rules, in order of importance:
+//   - Ray unreachable → no decision at all (never a blind scale-down), a Warning and the status say why;
+//   - the patch `test`s every value the decision read, so it never races the user or the controller;
+//   - after a patch, no new decision until the informer cache has seen it (generation), so a sync
+//     triggered by our own write cannot decide twice from stale data.
+import type { Pod } from '../../api/k8s/objects.ts';
+import type { AutoscalerStatus, RayCluster } from '../../api/v1/index.ts';
+import { isApiError, isNotFound } from '../../runtime/errors.ts';
+import type { Logger } from '../../runtime/log.ts';
+import { RayClusters, type KubeObject } from '../../runtime/resources.ts';
+import type { KubeClient } from '../../runtime/transport.ts';
+import { drainNode, type DrainResult } from '../../ray/gcs/drainNode.ts';
+import { decideCluster } from '../policy/decideCluster.ts';
+import { autoscalingMode } from '../policy/mode.ts';
+import type { Decision } from '../policy/types.ts';
+import { readClusterSignals, type ClusterSignals, type ReadSignalsOptions } from '../signals/read.ts';
+import {
+  autoscalerStatusChanged,
+  changesSomething,
+  decidedStatus,
+  eventMessage,
+  eventReason,
+  waitingStatus,
+} from './explain.ts';
+import { clusterInputFor, headEndpoint, metricsTargets, podViewsOf, strandedDrainingPods } from './inputs.ts';
+import { parseLastScale, scalePatch, type GroupChange } from './patch.ts';
+
+/** The part of the EventRecorder the actuator uses. */
+export interface EventSink {
+  normal(obj: KubeObject, reason: string, message: string, action?: string): void;
+  warning(obj: KubeObject, reason: string, message: string, action?: string): void;
+}
+
+export interface DrainRequest {
+  address: string;
+  nodeId: string;
+  message: string;
+  timeoutMs: number;
+}
+
+export interface ActuatorDeps {
+  client: KubeClient;
+  events: EventSink;
+  log: Logger;
+  /** Reads Ray; defaults to readClusterSignals (GCS + metrics). */
+  readSignals?: (opts: ReadSignalsOptions) => Promise<ClusterSignals>;
+  /** Drains a Ray node before its pod goes; defaults to GCS DrainNode (IDLE_TERMINATION). */
+  drain?: (req: DrainRequest) => Promise<DrainResult>;
+  now?: () => number;
+  /** Timeout of each call to Ray. */
+  rayTimeoutMs?: number;
+}
+
+export type SyncOutcome =
+  | { kind: 'skipped'; why: string }
+  | { kind: 'waiting'; why: string }
+  | { kind: 'decided'; decisions: readonly Decision[]; applied: readonly GroupChange[]; why?: string };
+
+const defaultDrain = (r: DrainRequest): Promise<DrainResult> =>
+  drainNode({
+    address: r.address,
+    nodeId: r.nodeId,
+    reason: 'IDLE_TERMINATION',
+    message: r.message,
+    timeoutMs: r.timeoutMs,
+  });
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function keyOf(rc: RayCluster): string {
+  return `${rc.metadata?.namespace ?? ''}/${rc.metadata?.name ?? ''}`;
+}
+
+export class NativeAutoscaler {
+  readonly #d: ActuatorDeps;
+  readonly #now: () => number;
+  readonly #read: (opts: ReadSignalsOptions) => Promise<ClusterSignals>;
+  readonly #drain: (req: DrainRequest) => Promise<DrainResult>;
+  /** Cluster key → the generation our last patch produced (wait for the cache to reach it). */
+  readonly #awaitGeneration = new Map<string, number>();
+  /** Cluster key → group → last scale time we wrote (in case the cache lags the annotation). */
+  readonly #lastScale = new Map<string, Record<string, number>>();
+
+  constructor(deps: ActuatorDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#read = deps.readSignals ?? readClusterSignals;
+    this.#drain = deps.drain ?? defaultDrain;
+  }
+
+  /** Drop what is remembered about a deleted cluster. */
+  forget(namespace: string, name: string): void {
+    this.#awaitGeneration.delete(`${namespace}/${name}`);
+    this.#lastScale.delete(`${namespace}/${name}`);
+  }
+
+  /** One sync of `rc` (from the cache) with its pods (from the cache). */
+  async sync(rc: RayCluster, pods: readonly Pod[]): Promise<SyncOutcome> {
+    const key = keyOf(rc);
+    const mode = autoscalingMode(rc.spec).mode;
+    if (mode !== 'native') return { kind: 'skipped', why: `autoscaling mode is ${mode}` };
+    if (rc.metadata?.deletionTimestamp) return { kind: 'skipped', why: 'the cluster is being deleted' };
+    if (rc.spec.suspend === true) return { kind: 'skipped', why: 'the cluster is suspended' };
+    const awaited = this.#awaitGeneration.get(key);
+    if (awaited !== undefined && (rc.metadata?.generation ?? 0) < awaited) {
+      return { kind: 'waiting', why: `the cache has not seen generation ${awaited} (our last patch) yet` };
+    }
+    this.#awaitGeneration.delete(key);
+
+    const head = headEndpoint(rc, pods);
+    if (!head.ok) {
+      await this.#writeStatus(rc, waitingStatus(rc.status?.autoscaler, false, `waiting: ${head.why}`));
+      return { kind: 'waiting', why: head.why };
+    }
+    const views = podViewsOf(pods);
+    const timeoutMs = this.#d.rayTimeoutMs ?? 5_000;
+    let signals: ClusterSignals;
+    try {
+      signals = await this.#read({
+        gcsAddress: head.gcsAddress,
+        metricsTargets: metricsTargets(rc, views),
+        timeoutMs,
+        now: this.#now,
+      });
+    } catch (err) {
+      const why = `Ray GCS at ${head.gcsAddress} is unreachable (${errText(err)}); no scaling decision until it answers`;
+      // A head that is not Ready yet is still starting Ray: say so in the status, warn only after.
+      if (head.ready) this.#d.events.warning(rc as KubeObject, 'AutoscalerRayUnreachable', why, 'Autoscale');
+      await this.#writeStatus(rc, waitingStatus(rc.status?.autoscaler, false, why));
+      return { kind: 'waiting', why };
+    }
+
+    const lastScale = { ...parseLastScale(rc) };
+    for (const [g, ms] of Object.entries(this.#lastScale.get(key) ?? {}))
+      lastScale[g] = Math.max(lastScale[g] ?? 0, ms);
+    const input = clusterInputFor(rc, views, signals, lastScale);
+    const { decisions, infeasible } = decideCluster(input);
+    const nowMs = this.#now();
+
+    const changes: GroupChange[] = [];
+    const explained: { d: Decision; from: number; to: number; wtd: readonly string[] }[] = [];
+    const finalDecisions: Decision[] = [];
+    for (const d of decisions) {
+      const current = input.groups.find((g) => g.name === d.group)!.replicas;
+      if (!changesSomething(d, current)) {
+        finalDecisions.push(d);
+        continue;
+      }
+      const { accepted, rejected } = await this.#drainAll(head.gcsAddress, d, signals, timeoutMs);
+      // A rejected drain means the node just got work: it stays, and so does its replica.
+      const replicas = d.direction === 'down' ? Math.min(current, d.replicas + rejected.length) : d.replicas;
+      if (replicas === current && accepted.length === 0) {
+        finalDecisions.push({ kind: 'none', group: d.group, replicas: current, reason: d.reason });
+        this.#d.log.info('autoscaler: every drain was rejected, nothing to do', {
+          cluster: key,
+          group: d.group,
+        });
+        continue;
+      }
+      changes.push({ group: d.group, replicas, addWorkersToDelete: accepted, atMs: nowMs });
+      explained.push({ d, from: current, to: replicas, wtd: accepted });
+      finalDecisions.push({ ...d, replicas, workersToDelete: accepted });
+    }
+    // Nodes we drained whose pods a lost patch race left behind: they will never take work again.
+    for (const [group, names] of strandedDrainingPods(rc, views, signals)) {
+      if (changes.some((c) => c.group === group)) continue; // next sync
+      const g = input.groups.find((x) => x.name === group);
+      if (!g) continue;
+      const replicas = Math.max(g.minReplicas, g.replicas - names.length);
+      changes.push({ group, replicas, addWorkersToDelete: names, atMs: nowMs });
+      explained.push({
+        d: {
+          kind: 'scale',
+          group,
+          replicas,
+          direction: replicas < g.replicas ? 'down' : 'same',
+          workersToDelete: names,
+          reason: {
+            rule: 'surplus-workers',
+            message: `Ray nodes of ${names.join(', ')} are draining (an earlier drain) and will take no work`,
+            inputs: { draining: names.length },
+          },
+        },
+        from: g.replicas,
+        to: replicas,
+        wtd: names,
+      });
+    }
+
+    if (changes.length) {
+      const ok = await this.#patch(rc, changes);
+      if (!ok) {
+        return {
+          kind: 'decided',
+          decisions: finalDecisions,
+          applied: [],
+          why: 'the patch lost a race; next sync decides again',
+        };
+      }
+      const mem = { ...(this.#lastScale.get(key) ?? {}) };
+      for (const c of changes) {
+        mem[c.group] = c.atMs;
+        lastScale[c.group] = c.atMs;
+      }
+      this.#lastScale.set(key, mem);
+      for (const e of explained) {
+        this.#d.events.normal(
+          rc as KubeObject,
+          eventReason(e.from, e.to),
+          eventMessage(e.d.group, e.from, e.to, e.wtd, e.d.reason),
+          'Autoscale',
+        );
+      }
+      this.#d.log.info('autoscaler scaled', {
+        cluster: key,
+        changes: changes.map((c) => ({
+          group: c.group,
+          replicas: c.replicas,
+          workersToDelete: c.addWorkersToDelete,
+        })),
+      });
+    }
+
+    const next = decidedStatus(rc.status?.autoscaler, finalDecisions, lastScale, nowMs);
+    const nInfeasible = infeasible.bundles.reduce((n, b) => n + b.count, 0) + infeasible.gangs.length;
+    if (nInfeasible > 0) {
+      const shapes = [
+        ...infeasible.bundles.map((b) => b.resources),
+        ...infeasible.gangs.flatMap((g) => g.bundles),
+      ];
+      next.message =
+        `${nInfeasible} pending demand item(s) fit no worker group's node shape and stay pending: ` +
+        JSON.stringify(shapes.slice(0, 5));
+    }
+    await this.#writeStatus(rc, next);
+    return { kind: 'decided', decisions: finalDecisions, applied: changes };
+  }
+
+  async #drainAll(
+    address: string,
+    d: Extract<Decision, { kind: 'scale' }>,
+    signals: ClusterSignals,
+    timeoutMs: number,
+  ): Promise<{ accepted: string[]; rejected: string[] }> {
+    const accepted: string[] = [];
+    const rejected: string[] = [];
+    for (const pod of d.workersToDelete) {
+      const node = signals.nodes.find((n) => n.podName === pod && n.alive && !n.isHead);
+      if (!node) {
+        accepted.push(pod); // no Ray node yet (launching): nothing to drain
+        continue;
+      }
+      if (node.status === 'DRAINING') {
+        accepted.push(pod);
+        continue;
+      }
+      try {
+        const r = await this.#drain({
+          address,
+          nodeId: node.nodeId,
+          message: `Kuray native autoscaler: ${d.reason.rule}`,
+          timeoutMs,
+        });
+        if (r.accepted) accepted.push(pod);
+        else {
+          rejected.push(pod);
+          this.#d.log.info('drain rejected: the node is busy, it stays', { pod, reason: r.rejectionReason });
+        }
+      } catch (err) {
+        // Unknown outcome: keep the pod (never delete a node we could not drain).
+        rejected.push(pod);
+        this.#d.log.warn('drain failed: the pod stays', { pod, error: errText(err) });
+      }
+    }
+    return { accepted, rejected };
+  }
+
+  async #patch(rc: RayCluster, changes: readonly GroupChange[]): Promise<boolean> {
+    const ops = scalePatch(rc, changes);
+    try {
+      const updated = await this.#d.client.patch<KubeObject & RayCluster>(
+        RayClusters,
+        rc.metadata!.namespace,
+        rc.metadata!.name!,
+        ops,
+        'json',
+      );
+      const gen = updated.metadata.generation;
+      if (gen !== undefined) this.#awaitGeneration.set(keyOf(rc), gen);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      if (isApiError(err) && err.status === 422) {
+        this.#d.log.info('autoscaler patch rejected: the spec changed since the decision', {
+          cluster: keyOf(rc),
+          error: errText(err),
+        });
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  async #writeStatus(rc: RayCluster, next: AutoscalerStatus): Promise<void> {
+    // The RayCluster controller writes the status first; until it has, there is nothing to add to.
+    if (!rc.status) return;
+    if (!autoscalerStatusChanged(rc.status.autoscaler, next)) return;
+    try {
+      await this.#d.client.patchStatus(
+        RayClusters,
+        rc.metadata!.namespace,
+        rc.metadata!.name!,
+        [{ op: 'add', path: '/status/autoscaler', value: next }],
+        'json',
+      );
+    } catch (err) {
+      if (isNotFound(err)) return;
+      this.#d.log.warn('autoscaler status write failed', { cluster: keyOf(rc), error: errText(err) });
+    }
+  }
+}

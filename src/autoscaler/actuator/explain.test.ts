@@ -1,0 +1,108 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Decision } from '../policy/types.ts';
+import {
+  autoscalerStatusChanged,
+  canonical,
+  changesSomething,
+  decidedStatus,
+  eventMessage,
+  eventReason,
+  waitingStatus,
+} from './explain.ts';
+
+const NOW = Date.parse('2026-11-28T16:00:00.000Z');
+
+const up: Decision = {
+  kind: 'scale',
+  group: 'g',
+  replicas: 3,
+  direction: 'up',
+  workersToDelete: [],
+  reason: {
+    rule: 'pending-demand',
+    message: '4 CPUs pending',
+    inputs: { pendingBundles: 4, newNodes: 2, x: null },
+  },
+};
+const steady: Decision = {
+  kind: 'none',
+  group: 'g',
+  replicas: 1,
+  reason: { rule: 'steady', message: 'nothing to do', inputs: { cpu: 0.31 } },
+};
+
+describe('events', () => {
+  test('reason by direction; message names the group, sizes, pods, rule and inputs', () => {
+    assert.equal(eventReason(1, 3), 'AutoscalerScaledUp');
+    assert.equal(eventReason(3, 1), 'AutoscalerScaledDown');
+    assert.equal(eventReason(2, 2), 'AutoscalerRemovedWorkers');
+    assert.equal(
+      eventMessage('g', 1, 3, [], up.reason),
+      'worker group g: replicas 1 → 3. Rule pending-demand: 4 CPUs pending [pendingBundles=4, newNodes=2, x=null]',
+    );
+    assert.match(eventMessage('g', 2, 1, ['w1'], steady.reason), /replicas 2 → 1, deleting w1\. Rule steady/);
+  });
+
+  test('long messages stay under the apiserver limit', () => {
+    const many = Array.from({ length: 200 }, (_, i) => `worker-pod-${i}`);
+    assert.ok(eventMessage('g', 300, 100, many, up.reason).length <= 1000);
+  });
+
+  test('changesSomething: another size or pods to delete', () => {
+    assert.equal(changesSomething(up, 1), true);
+    assert.equal(changesSomething(up, 3), false);
+    assert.equal(changesSomething({ ...up, direction: 'same', workersToDelete: ['w'] }, 3), true);
+    assert.equal(changesSomething(steady, 1), false);
+  });
+});
+
+describe('status.autoscaler', () => {
+  test('a decision becomes a group entry with string inputs and times', () => {
+    const s = decidedStatus(undefined, [up], { g: NOW }, NOW);
+    assert.deepEqual(s, {
+      mode: 'native',
+      rayReachable: true,
+      groups: [
+        {
+          groupName: 'g',
+          replicas: 3,
+          rule: 'pending-demand',
+          message: '4 CPUs pending',
+          inputs: { pendingBundles: '4', newNodes: '2', x: 'null' },
+          lastDecisionTime: '2026-11-28T16:00:00.000Z',
+          lastScaleTime: '2026-11-28T16:00:00.000Z',
+        },
+      ],
+    });
+  });
+
+  test('same rule and target later: the entry is kept as is, so nothing is written (moving inputs do not count)', () => {
+    const first = decidedStatus(undefined, [steady], {}, NOW);
+    const later = decidedStatus(
+      first,
+      [{ ...steady, reason: { ...steady.reason, inputs: { cpu: 0.55 } } }],
+      {},
+      NOW + 60_000,
+    );
+    assert.equal(autoscalerStatusChanged(first, later), false);
+    const moved = decidedStatus(first, [up], { g: NOW + 60_000 }, NOW + 60_000);
+    assert.equal(autoscalerStatusChanged(first, moved), true);
+  });
+
+  test('waiting keeps the last decisions and says why', () => {
+    const s = decidedStatus(undefined, [steady], {}, NOW);
+    const w = waitingStatus(s, false, 'Ray GCS is unreachable');
+    assert.equal(w.rayReachable, false);
+    assert.equal(w.message, 'Ray GCS is unreachable');
+    assert.deepEqual(w.groups, s.groups);
+  });
+
+  test('comparison ignores key order (the apiserver returns keys sorted)', () => {
+    assert.equal(canonical({ b: 1, a: [{ y: 2, x: 1 }] }), canonical({ a: [{ x: 1, y: 2 }], b: 1 }));
+    assert.equal(
+      autoscalerStatusChanged({ rayReachable: true, mode: 'native' }, { mode: 'native', rayReachable: true }),
+      false,
+    );
+  });
+});

@@ -1,0 +1,114 @@
+// Every native-autoscaler decision is explained twice: an Event when it changes the cluster, and
+// status.autoscaler with the rule and inputs of the latest decision per group. Pure functions.
+//
+// The status is rewritten only when a group's rule, target or last scale time changes (or Ray's
+// reachability does) — not when an input figure such as utilization moves — so a steady cluster
+// costs no writes.
+import type { AutoscalerGroupStatus, AutoscalerStatus } from '../../api/v1/index.ts';
+import type { Decision, Reason } from '../policy/types.ts';
+
+/** A decision that changes the spec: another size, or pods to delete. */
+export function changesSomething(
+  d: Decision,
+  currentReplicas: number,
+): d is Extract<Decision, { kind: 'scale' }> {
+  return d.kind === 'scale' && (d.replicas !== currentReplicas || d.workersToDelete.length > 0);
+}
+
+export function eventReason(from: number, to: number): string {
+  if (to > from) return 'AutoscalerScaledUp';
+  if (to < from) return 'AutoscalerScaledDown';
+  return 'AutoscalerRemovedWorkers';
+}
+
+function inputsText(inputs: Reason['inputs']): string {
+  return Object.entries(inputs)
+    .map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`)
+    .join(', ');
+}
+
+const MAX_EVENT_MESSAGE = 1000; // the apiserver caps Event messages at 1024 bytes
+
+export function eventMessage(
+  group: string,
+  from: number,
+  to: number,
+  workersToDelete: readonly string[],
+  reason: Reason,
+): string {
+  const del = workersToDelete.length ? `, deleting ${workersToDelete.join(', ')}` : '';
+  const text =
+    `worker group ${group}: replicas ${from} → ${to}${del}. Rule ${reason.rule}: ${reason.message}` +
+    ` [${inputsText(reason.inputs)}]`;
+  return text.length > MAX_EVENT_MESSAGE ? `${text.slice(0, MAX_EVENT_MESSAGE - 1)}…` : text;
+}
+
+export function inputsForStatus(inputs: Reason['inputs']): Record<string, string> {
+  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v === null ? 'null' : String(v)]));
+}
+
+/**
+ * status.autoscaler after a sync that decided. `applied` maps a group to the replicas written and
+ * when; `lastScaleMs` is every group's last scale time (annotation + this sync).
+ */
+export function decidedStatus(
+  prev: AutoscalerStatus | undefined,
+  decisions: readonly Decision[],
+  lastScaleMs: Readonly<Record<string, number>>,
+  nowMs: number,
+): AutoscalerStatus {
+  const prevGroups = new Map((prev?.groups ?? []).map((g) => [g.groupName, g]));
+  const groups = decisions.map((d): AutoscalerGroupStatus => {
+    const old = prevGroups.get(d.group);
+    const last = lastScaleMs[d.group];
+    const lastScaleTime = last !== undefined ? new Date(last).toISOString() : undefined;
+    const same =
+      old !== undefined &&
+      old.rule === d.reason.rule &&
+      old.replicas === d.replicas &&
+      old.lastScaleTime === lastScaleTime;
+    if (same) return old;
+    return {
+      groupName: d.group,
+      replicas: d.replicas,
+      rule: d.reason.rule,
+      message: d.reason.message,
+      inputs: inputsForStatus(d.reason.inputs),
+      lastDecisionTime: new Date(nowMs).toISOString(),
+      ...(lastScaleTime ? { lastScaleTime } : {}),
+    };
+  });
+  return { mode: 'native', rayReachable: true, groups };
+}
+
+/** status.autoscaler when nothing could be decided (head not up, GCS unreachable). Keeps the groups. */
+export function waitingStatus(
+  prev: AutoscalerStatus | undefined,
+  rayReachable: boolean,
+  message: string,
+): AutoscalerStatus {
+  return {
+    mode: 'native',
+    rayReachable,
+    message,
+    ...(prev?.groups ? { groups: prev.groups } : {}),
+  };
+}
+
+/** Whether writing `next` would change what is stored. */
+export function autoscalerStatusChanged(prev: AutoscalerStatus | undefined, next: AutoscalerStatus): boolean {
+  return canonical(prev ?? null) !== canonical(next);
+}
+
+/** JSON with object keys sorted: the apiserver returns keys sorted, we build them in our order. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}

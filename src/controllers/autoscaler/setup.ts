@@ -1,0 +1,84 @@
+// Wires Kuray's native autoscaler into a Manager as its own controller: one sync per RayCluster in
+// native mode every `syncPeriodMs`, and right away on a spec change or a pod event of the cluster.
+// It shares the RayCluster and Ray-pod informers with the RayCluster controller (same selectors →
+// same informer from the factory), so it costs no extra watch. Clusters in other modes are looked
+// at once per spec change and then left alone.
+import type { Pod } from '../../api/k8s/objects.ts';
+import type { RayCluster } from '../../api/v1/index.ts';
+import { NativeAutoscaler, type ActuatorDeps } from '../../autoscaler/actuator/actuator.ts';
+import { LABEL_CLUSTER } from '../../compiler/constants.ts';
+import { generationChanged, type Controller } from '../../runtime/controller.ts';
+import type { Informer } from '../../runtime/informer.ts';
+import type { Manager } from '../../runtime/manager.ts';
+import { Pods, RayClusters, type KubeObject } from '../../runtime/resources.ts';
+import { clusterKey, INDEX_BY_CLUSTER } from '../raycluster/reconciler.ts';
+
+export interface AutoscalerControllerOptions {
+  /** Namespaces to watch; empty = all. */
+  watchNamespaces?: readonly string[];
+  /** Time between two syncs of a native-mode cluster (Ray's autoscaler loop: 5 s). */
+  syncPeriodMs?: number;
+  concurrency?: number;
+  /** Test seams: how Ray is read and drained, and the clock. */
+  actuator?: Pick<ActuatorDeps, 'readSignals' | 'drain' | 'now' | 'rayTimeoutMs'>;
+}
+
+export const DEFAULT_AUTOSCALER_SYNC_MS = 5_000;
+
+function podClusterIndex(o: KubeObject): string[] {
+  const c = o.metadata.labels?.[LABEL_CLUSTER];
+  return c ? [clusterKey(o.metadata.namespace ?? '', c)] : [];
+}
+
+export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControllerOptions = {}): Controller {
+  const namespaces = opts.watchNamespaces?.length ? [...opts.watchNamespaces] : [''];
+  const clusters = namespaces.map((namespace) =>
+    mgr.informers.informer<KubeObject>(RayClusters, { namespace }),
+  );
+  const pods = namespaces.map((namespace) =>
+    mgr.informers.informer<KubeObject>(Pods, { namespace, labelSelector: LABEL_CLUSTER }),
+  );
+  for (const p of pods) {
+    try {
+      p.addIndex(INDEX_BY_CLUSTER, podClusterIndex);
+    } catch {
+      // The RayCluster controller added the same index to the shared informer already.
+    }
+  }
+  const pick = <T extends KubeObject>(infs: Informer<T>[], ns: string): Informer<T> | undefined =>
+    infs.length === 1 && namespaces[0] === '' ? infs[0] : infs[namespaces.indexOf(ns)];
+
+  const period = opts.syncPeriodMs ?? DEFAULT_AUTOSCALER_SYNC_MS;
+  const actuator = new NativeAutoscaler({
+    client: mgr.client,
+    events: mgr.events,
+    log: mgr.log,
+    ...opts.actuator,
+  });
+  const controller = mgr.newController({
+    name: 'autoscaler',
+    concurrency: opts.concurrency ?? 2,
+    reconcile: async ({ namespace, name }, ctx) => {
+      const rc = pick(clusters, namespace)?.get(namespace, name) as (KubeObject & RayCluster) | undefined;
+      if (!rc) {
+        actuator.forget(namespace, name);
+        return {};
+      }
+      const own = (
+        pick(pods, namespace)?.byIndex(INDEX_BY_CLUSTER, clusterKey(namespace, name)) ?? []
+      ).filter((p) => {
+        const owner = p.metadata.ownerReferences?.find((o) => o.controller);
+        return !owner || owner.uid === rc.metadata.uid;
+      }) as unknown as Pod[];
+      const out = await actuator.sync(rc, own);
+      if (out.kind === 'skipped') return {};
+      if (out.kind === 'waiting') ctx.log.debug('autoscaler waiting', { why: out.why });
+      // Right after our own patch, look again as soon as the cache has it.
+      const soon = out.kind === 'waiting' && out.why.startsWith('the cache');
+      return { requeueAfter: soon ? 500 : period };
+    },
+  });
+  for (const c of clusters) controller.watchOwn(c, generationChanged);
+  for (const p of pods) controller.watchOwned(p, 'RayCluster', 'ray.io');
+  return controller;
+}
