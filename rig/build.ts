@@ -21,7 +21,7 @@ import {
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tailFile } from './proc.ts';
+import { isAlive, tailFile } from './proc.ts';
 import {
   allBinaries,
   ldflags,
@@ -125,9 +125,9 @@ function runLogged(
   });
 }
 
-async function goVersion(): Promise<string> {
+async function goVersion(env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('go', ['version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('go', ['version'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', (err) => {
@@ -172,26 +172,18 @@ async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Builds one recipe into its cache directory (no-op when already built). */
 export async function buildRecipe(
   r: Recipe,
   log: (msg: string) => void = console.error,
+  baseEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<BuildStamp> {
   const version = recipeVersion(r);
   const dir = buildDirOf(r, version);
   return withLock(dir, async () => {
     const existing = readStamp(r);
     if (existing) return existing;
-    const gov = await goVersion();
+    const gov = await goVersion(baseEnv);
     const src = join(dir, 'src');
     const tmpBin = join(dir, 'bin.tmp');
     const logFile = join(dir, 'build.log');
@@ -217,11 +209,11 @@ export async function buildRecipe(
       ? ['/usr/bin/time', ['-v', '-o', timeFile, 'go', ...goArgs]]
       : ['go', goArgs];
     const env = {
-      ...process.env,
+      ...baseEnv,
       CGO_ENABLED: '0',
       GOTOOLCHAIN: 'local',
       // -p=2: the machines are small and linking kube-apiserver takes GBs; more jobs only thrash.
-      GOFLAGS: [process.env.GOFLAGS ?? '', '-p=2', '-mod=readonly', '-buildvcs=false'].join(' ').trim(),
+      GOFLAGS: [baseEnv.GOFLAGS ?? '', '-p=2', '-mod=readonly', '-buildvcs=false'].join(' ').trim(),
     };
     const started = Date.now();
     const code = await runLogged(cmd, args, src, env, logFile);

@@ -11,11 +11,20 @@ export const repoRoot = join(rigRoot, '..');
 export const goRecipeRoot = join(rigRoot, 'go');
 
 export type BinaryName =
-  'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'helm';
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kubectl'
+  | 'kwok'
+  | 'helm'
+  | 'ray-operator';
 
 export interface Recipe {
   /** Directory under rig/go/ and prefix of the cache directory. */
-  readonly component: 'k8s' | 'etcd' | 'kwok' | 'helm';
+  readonly component: string;
+  /** Recipe directory; default rig/go/<component>. */
+  readonly dir?: string;
   /** The module whose version names the build. */
   readonly module: string;
   /** Go packages to build, with the binary each produces. */
@@ -48,12 +57,21 @@ export const recipes: readonly Recipe[] = [
     module: 'helm.sh/helm/v3',
     packages: [{ pkg: 'helm.sh/helm/v3/cmd/helm', binary: 'helm' }],
   },
+  {
+    // KubeRay's operator, the benchmark peer (bench/). v1.7.0's module zip is refused by the Go
+    // proxy (403 "not available"), so the recipe pins v1.6.2, the newest version the proxy serves.
+    component: 'kuberay',
+    module: 'github.com/ray-project/kuberay/ray-operator',
+    packages: [{ pkg: 'github.com/ray-project/kuberay/ray-operator', binary: 'ray-operator' }],
+  },
 ];
 
 export const allBinaries: readonly BinaryName[] = recipes.flatMap((r) => r.packages.map((p) => p.binary));
 
-/** What a running rig needs; helm only matters to chart tests. */
-export const coreBinaries: readonly BinaryName[] = allBinaries.filter((b) => b !== 'helm');
+/** What a running rig needs; helm only matters to chart tests, ray-operator to benchmarks. */
+export const coreBinaries: readonly BinaryName[] = allBinaries.filter(
+  (b) => b !== 'helm' && b !== 'ray-operator',
+);
 
 export function recipeOf(binary: BinaryName): Recipe {
   const r = recipes.find((x) => x.packages.some((p) => p.binary === binary));
@@ -70,7 +88,7 @@ export function requiredVersion(goMod: string, module: string): string {
 }
 
 export function recipeDir(r: Recipe): string {
-  return join(goRecipeRoot, r.component);
+  return r.dir ?? join(goRecipeRoot, r.component);
 }
 
 export function recipeVersion(r: Recipe): string {
