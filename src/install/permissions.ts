@@ -1,0 +1,159 @@
+// What the operator is allowed to do, as data: every API call `kuray operator` makes today, with
+// the reason. config/rbac/*.yaml and the Helm chart's Roles are checked against this list (unit test
+// for the files, integration test for the chart) and the integration test runs the operator with
+// exactly the chart's permissions, so a new API call without a rule fails a test, not a cluster.
+//
+// The matcher follows kube-apiserver's RBAC rule evaluation (pkg/apis/rbac/v1/evaluation_helpers.go):
+// "*" matches any group/resource/verb, "*/sub" any resource's subresource, and a rule with
+// resourceNames only covers requests that name one of them.
+
+export interface PolicyRule {
+  apiGroups?: readonly string[];
+  resources?: readonly string[];
+  verbs: readonly string[];
+  resourceNames?: readonly string[];
+  nonResourceURLs?: readonly string[];
+}
+
+/** Where a permission is needed: every watched namespace (or cluster-wide), or only the lease's. */
+export type PermissionScope = 'watched' | 'leader-election';
+
+export interface Permission {
+  group: string;
+  /** Plural resource, with "/subresource" when there is one. */
+  resource: string;
+  verbs: readonly string[];
+  scope: PermissionScope;
+  why: string;
+}
+
+/** The RayCluster controller's needs (RayJob/RayService/RayCronJob controllers will add theirs). */
+export const OPERATOR_PERMISSIONS: readonly Permission[] = [
+  {
+    group: 'ray.io',
+    resource: 'rayclusters',
+    verbs: ['get', 'list', 'watch', 'patch', 'update'],
+    scope: 'watched',
+    why: 'informer; JSON patch clearing scaleStrategy.workersToDelete; the autoscaler Role grants get/patch',
+  },
+  {
+    group: 'ray.io',
+    resource: 'rayclusters/status',
+    verbs: ['get', 'patch', 'update'],
+    scope: 'watched',
+    why: 'status is written through the /status subresource',
+  },
+  {
+    group: 'ray.io',
+    resource: 'rayclusters/finalizers',
+    verbs: ['update'],
+    scope: 'watched',
+    why: 'children carry blockOwnerDeletion owner references (OwnerReferencesPermissionEnforcement); GCS FT finalizer',
+  },
+  {
+    group: '',
+    resource: 'pods',
+    verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch'],
+    scope: 'watched',
+    why: 'Ray pods: informer, create, delete; the autoscaler Role grants get/list/watch/patch',
+  },
+  {
+    group: '',
+    resource: 'pods/resize',
+    verbs: ['patch'],
+    scope: 'watched',
+    why: 'granted to the autoscaler Role (RBAC forbids granting what the granter lacks)',
+  },
+  {
+    group: '',
+    resource: 'services',
+    verbs: ['get', 'list', 'watch', 'create'],
+    scope: 'watched',
+    why: 'head and headless worker Services (deleted by garbage collection, never by the operator)',
+  },
+  {
+    group: '',
+    resource: 'serviceaccounts',
+    verbs: ['get', 'list', 'watch', 'create'],
+    scope: 'watched',
+    why: 'the autoscaler ServiceAccount',
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    resource: 'roles',
+    verbs: ['get', 'list', 'watch', 'create'],
+    scope: 'watched',
+    why: 'the autoscaler Role',
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    resource: 'rolebindings',
+    verbs: ['get', 'list', 'watch', 'create'],
+    scope: 'watched',
+    why: 'the autoscaler RoleBinding',
+  },
+  {
+    group: '',
+    resource: 'events',
+    verbs: ['create', 'patch'],
+    scope: 'watched',
+    why: 'core/v1 Events on RayClusters; a repeat patches count/lastTimestamp',
+  },
+  {
+    group: 'coordination.k8s.io',
+    resource: 'leases',
+    verbs: ['get', 'create', 'update'],
+    scope: 'leader-election',
+    why: 'leader election Lease (acquire, renew, release)',
+  },
+];
+
+function has(list: readonly string[] | undefined, value: string): boolean {
+  return (list ?? []).some((x) => x === '*' || x === value);
+}
+
+function resourceMatches(rules: readonly string[] | undefined, resource: string): boolean {
+  const slash = resource.indexOf('/');
+  const sub = slash < 0 ? undefined : resource.slice(slash + 1);
+  return (rules ?? []).some((r) => r === '*' || r === resource || (sub !== undefined && r === `*/${sub}`));
+}
+
+/** Whether one rule allows `verb` on group/resource (optionally a named object). */
+export function ruleAllows(
+  rule: PolicyRule,
+  group: string,
+  resource: string,
+  verb: string,
+  name?: string,
+): boolean {
+  if (!has(rule.verbs, verb) || !has(rule.apiGroups, group) || !resourceMatches(rule.resources, resource))
+    return false;
+  const names = rule.resourceNames ?? [];
+  return names.length === 0 || (name !== undefined && names.includes(name));
+}
+
+export function rulesAllow(
+  rules: readonly PolicyRule[],
+  group: string,
+  resource: string,
+  verb: string,
+  name?: string,
+): boolean {
+  return rules.some((r) => ruleAllows(r, group, resource, verb, name));
+}
+
+/** Every (group, resource, verb) of `needs` that `rules` do not allow, as "verb group/resource". */
+export function missingPermissions(
+  rules: readonly PolicyRule[],
+  needs: readonly Permission[] = OPERATOR_PERMISSIONS,
+): string[] {
+  const out: string[] = [];
+  for (const n of needs)
+    for (const v of n.verbs)
+      if (!rulesAllow(rules, n.group, n.resource, v)) out.push(`${v} ${n.group || 'core'}/${n.resource}`);
+  return out;
+}
+
+export function permissionsIn(scope: PermissionScope): Permission[] {
+  return OPERATOR_PERMISSIONS.filter((p) => p.scope === scope);
+}
