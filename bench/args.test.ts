@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArgs, plan } from './args.ts';
+
+test('defaults: small size, every scenario and subject, KubeRay client limits', () => {
+  const a = parseArgs([]);
+  assert.equal(a.size, 'small');
+  assert.deepEqual([a.qps, a.burst, a.concurrency], [100, 200, 4]);
+  assert.deepEqual(
+    plan(a).map((r) => `${r.scenario}/${r.subject}`),
+    [
+      'burst/limit',
+      'burst/kuray',
+      'burst/kuberay',
+      'scale/limit',
+      'scale/kuray',
+      'scale/kuberay',
+      'steady/kuray',
+      'steady/kuberay',
+    ],
+  );
+});
+
+test('--only filters scenarios and subjects, --skip-peer drops KubeRay', () => {
+  const a = parseArgs(['--size=full', '--only', 'burst,peer', '--qps', '50']);
+  assert.equal(a.size, 'full');
+  assert.equal(a.qps, 50);
+  assert.deepEqual(plan(a), [{ scenario: 'burst', subject: 'kuberay' }]);
+  assert.deepEqual(
+    plan(parseArgs(['--only', 'steady', '--skip-peer'])).map((r) => r.subject),
+    ['kuray'],
+  );
+});
+
+test('bad arguments name the flag and show the usage', () => {
+  assert.throws(() => parseArgs(['--size', 'huge']), /--size must be small or full[\s\S]*usage/);
+  assert.throws(() => parseArgs(['--only', 'bogus']), /unknown bogus/);
+  assert.throws(() => parseArgs(['--qps', '0']), /--qps needs a positive integer/);
+  assert.throws(() => parseArgs(['--frobnicate']), /unknown argument/);
+});

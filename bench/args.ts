@@ -1,0 +1,118 @@
+// Command line of `npm run bench` (pure): sizes, the scenario/subject filter and the client limits
+// every subject shares.
+import type { ScenarioName, Sizes, Subject } from './scenarios.ts';
+
+export type SizeName = 'small' | 'full';
+
+export const SIZES: Readonly<Record<SizeName, Sizes>> = {
+  // A few minutes on a shared 2-core machine.
+  small: { burstClusters: 20, burstWorkers: 5, scaleWorkers: 200, steadyClusters: 100, steadySeconds: 20 },
+  // Issue 7's sizes: 100 × (1 + 10) = 1,100 pods; 0 → 1,000 → 0; 1,000 idle clusters for 60 s.
+  full: { burstClusters: 100, burstWorkers: 10, scaleWorkers: 1000, steadyClusters: 1000, steadySeconds: 60 },
+};
+
+export interface BenchArgs {
+  size: SizeName;
+  scenarios: ScenarioName[];
+  subjects: Subject[];
+  qps: number;
+  burst: number;
+  /** Reconcile concurrency of both operators; also the minimal script's creates in flight ×8. */
+  concurrency: number;
+  cpuProf: boolean;
+}
+
+export const usage = `usage: npm run bench -- [--size small|full] [--only LIST] [--skip-peer] [--qps N] [--burst N]
+                        [--reconcile-concurrency N] [--cpu-prof]
+  --only LIST   comma list of scenarios (burst, scale, steady) and/or subjects (limit, kuray, peer)
+  --skip-peer   do not build or run KubeRay
+  --cpu-prof    write a V8 CPU profile of each Kuray run into bench/results/`;
+
+const scenarioNames: readonly ScenarioName[] = ['burst', 'scale', 'steady'];
+
+function intArg(flag: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`bench: ${flag} needs a positive integer, got ${v}\n${usage}`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const out: BenchArgs = {
+    size: 'small',
+    scenarios: [...scenarioNames],
+    subjects: ['limit', 'kuray', 'kuberay'],
+    // KubeRay's defaults (--qps 100 --burst 200), and Kuray's.
+    qps: 100,
+    burst: 200,
+    concurrency: 4,
+    cpuProf: false,
+  };
+  let skipPeer = false;
+  let only: string[] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.includes('=') ? argv[i]!.split(/=(.*)/s, 2) : [argv[i]!, undefined];
+    const value = (): string => inline ?? argv[++i] ?? '';
+    switch (flag) {
+      case '--size': {
+        const v = value();
+        if (v !== 'small' && v !== 'full')
+          throw new Error(`bench: --size must be small or full, got ${v}\n${usage}`);
+        out.size = v;
+        break;
+      }
+      case '--only':
+        only = value()
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        break;
+      case '--skip-peer':
+        skipPeer = true;
+        break;
+      case '--qps':
+        out.qps = intArg(flag, value());
+        break;
+      case '--burst':
+        out.burst = intArg(flag, value());
+        break;
+      case '--reconcile-concurrency':
+        out.concurrency = intArg(flag, value());
+        break;
+      case '--cpu-prof':
+        out.cpuProf = true;
+        break;
+      case '--help':
+      case '-h':
+        throw new Error(usage);
+      default:
+        throw new Error(`bench: unknown argument ${argv[i]}\n${usage}`);
+    }
+  }
+  if (only) {
+    const known = new Set<string>([...scenarioNames, 'limit', 'kuray', 'peer', 'kuberay']);
+    const bad = only.filter((x) => !known.has(x));
+    if (bad.length) throw new Error(`bench: --only: unknown ${bad.join(', ')}\n${usage}`);
+    const sc = only.filter((x): x is ScenarioName => (scenarioNames as readonly string[]).includes(x));
+    const su = only
+      .map((x) => (x === 'peer' ? 'kuberay' : x))
+      .filter((x): x is Subject => x === 'limit' || x === 'kuray' || x === 'kuberay');
+    if (sc.length) out.scenarios = sc;
+    if (su.length) out.subjects = su;
+  }
+  if (skipPeer) out.subjects = out.subjects.filter((s) => s !== 'kuberay');
+  return out;
+}
+
+/** The runs in order: per scenario, the limit first (the baseline), then Kuray, then KubeRay. */
+export function plan(a: BenchArgs): { scenario: ScenarioName; subject: Subject }[] {
+  const out: { scenario: ScenarioName; subject: Subject }[] = [];
+  for (const scenario of a.scenarios)
+    for (const subject of ['limit', 'kuray', 'kuberay'] as const) {
+      if (!a.subjects.includes(subject)) continue;
+      // Steady state is about an operator at rest: the script has nothing to measure there.
+      if (scenario === 'steady' && subject === 'limit') continue;
+      out.push({ scenario, subject });
+    }
+  return out;
+}

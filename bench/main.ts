@@ -1,0 +1,227 @@
+// `npm run bench`: Kuray, the minimal script (this rig's limit) and KubeRay on one rig with the
+// `scale` profile (200 KWOK nodes), in one run. Prints tables, ratios and goal verdicts and writes
+// bench/results/<timestamp>.json. Every process it starts (rig, operators) is stopped at the end,
+// also on failure and on Ctrl-C (the rig's exit hooks and the operators' own).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { availableBinaries, ensureBinaries } from '../rig/build.ts';
+import { startRig, type Rig } from '../rig/harness.ts';
+import { recipeOf, recipeVersion } from '../rig/versions.ts';
+import { KubeClient } from '../src/runtime/transport.ts';
+import { parseArgs, plan, SIZES, type BenchArgs } from './args.ts';
+import { startKubeRay, startKuray, type OperatorProc } from './operators.ts';
+import { readProcUsage } from './procfs.ts';
+import { diffCounts, totals, type RequestCounts } from './promtext.ts';
+import {
+  burstTable,
+  goals,
+  goalsText,
+  ratios,
+  ratiosText,
+  rigTable,
+  scaleTable,
+  steadyTable,
+  type RunResult,
+} from './report.ts';
+import {
+  burst,
+  createNamespace,
+  deleteNamespace,
+  scale,
+  steady,
+  type ScenarioCtx,
+  type ScenarioName,
+  type Subject,
+} from './scenarios.ts';
+import { Tracker } from './tracker.ts';
+
+const log = (m: string): void => {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+};
+
+interface Env {
+  rig: Rig;
+  args: BenchArgs;
+  ctx: ScenarioCtx;
+  kuberayBin?: string;
+  outDir: string;
+  profDir?: string;
+}
+
+function rigCpu(rig: Rig): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(rig.pids())) {
+    const u = readProcUsage(pid);
+    if (u) out[name] = u.cpuSeconds;
+  }
+  return out;
+}
+
+async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promise<RunResult> {
+  const { rig, ctx, args } = env;
+  const ns = `bench-${scenario}-${subject}`;
+  const started = Date.now();
+  const result: RunResult = { scenario, subject, ok: false, rigCpuSeconds: {}, wallSeconds: 0 };
+  log(`${scenario}/${subject}: starting in namespace ${ns}`);
+  await createNamespace(ctx.client, ns);
+  const tracker = new Tracker(ctx.client, ns);
+  let op: OperatorProc | undefined;
+  try {
+    await tracker.start();
+    const limits = { qps: args.qps, burst: args.burst, concurrency: args.concurrency };
+    if (subject === 'kuray') op = await startKuray(rig, ns, limits, env.outDir, env.profDir);
+    if (subject === 'kuberay') op = await startKubeRay(rig, env.kuberayBin!, ns, limits, env.outDir);
+    const rig0 = rigCpu(rig);
+    const op0 = op?.usage();
+    const req0: RequestCounts = op ? await op.requests() : {};
+    if (scenario === 'burst') result.burst = await burst(ctx, subject, ns, tracker);
+    if (scenario === 'scale') result.scale = await scale(ctx, subject, ns, tracker);
+    if (scenario === 'steady' && op) result.steady = await steady(ctx, ns, tracker, op);
+    const rig1 = rigCpu(rig);
+    for (const [k, v] of Object.entries(rig1)) result.rigCpuSeconds[k] = v - (rig0[k] ?? v);
+    if (op) {
+      const u = op.usage();
+      const req = diffCounts(req0, await op.requests());
+      result.operator = {
+        cpuSeconds: (u?.cpuSeconds ?? NaN) - (op0?.cpuSeconds ?? NaN),
+        rssMiB: (u?.rssKiB ?? NaN) / 1024,
+        peakRssMiB: (u?.hwmKiB ?? NaN) / 1024,
+        requests: req,
+        ...totals(req),
+      };
+    }
+    result.ok = !(result.burst ?? result.scale ?? result.steady)?.timedOut;
+  } catch (e) {
+    result.error = e instanceof Error ? e.message : String(e);
+    log(`${scenario}/${subject}: failed: ${result.error}`);
+  } finally {
+    await op?.stop();
+    await tracker.stop();
+    if (!(await deleteNamespace(ctx.client, ns)))
+      log(`${scenario}/${subject}: namespace ${ns} still terminating`);
+  }
+  result.wallSeconds = (Date.now() - started) / 1000;
+  log(
+    `${scenario}/${subject}: done in ${result.wallSeconds.toFixed(0)}s${result.ok ? '' : ' (NOT complete)'}`,
+  );
+  return result;
+}
+
+function machine(): Record<string, unknown> {
+  return {
+    cpus: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+    loadavg: loadavg(),
+  };
+}
+
+async function main(): Promise<void> {
+  let args: BenchArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write((e as Error).message + '\n');
+    process.exitCode = 2;
+    return;
+  }
+  const sizes = SIZES[args.size];
+  const runs = plan(args);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outDir = join(import.meta.dirname, 'results', stamp);
+  mkdirSync(outDir, { recursive: true });
+  const profDir = args.cpuProf ? join(outDir, 'cpu-prof') : undefined;
+  log(
+    `bench: size ${args.size} ${JSON.stringify(sizes)}; runs: ${runs.map((r) => `${r.scenario}/${r.subject}`).join(' ')}`,
+  );
+
+  let kuberayBin: string | undefined;
+  let peerVersion: string | undefined;
+  if (args.subjects.includes('kuberay')) {
+    peerVersion = recipeVersion(recipeOf('ray-operator'));
+    if (!availableBinaries()['ray-operator'])
+      log(`bench: building KubeRay ${peerVersion} from the Go module proxy (minutes)`);
+    kuberayBin = (await ensureBinaries(['ray-operator'], log))['ray-operator'];
+  }
+
+  const startedAt = new Date().toISOString();
+  const machineBefore = machine();
+  const rig = await startRig({ profile: 'scale', name: `bench-${process.pid}`, log });
+  const client = KubeClient.fromFile(rig.kubeconfigPath, {
+    qps: 5000,
+    burst: 10000,
+    registry: new Registry(),
+    userAgent: 'kuray-bench',
+  });
+  const limitClient = KubeClient.fromFile(rig.kubeconfigPath, {
+    qps: args.qps,
+    burst: args.burst,
+    registry: new Registry(),
+    userAgent: 'kuray-bench-limit',
+  });
+  const results: RunResult[] = [];
+  const rigPeakRssMiB: Record<string, number> = {};
+  try {
+    const env: Env = {
+      rig,
+      args,
+      outDir,
+      ...(profDir ? { profDir } : {}),
+      ...(kuberayBin ? { kuberayBin } : {}),
+      // Kuray writes up to 32 pods in flight per reconcile; the script gets the same concurrency.
+      ctx: { client, limitClient, limitConcurrency: 32, sizes, log },
+    };
+    for (const r of runs) results.push(await runOne(env, r.scenario, r.subject));
+    for (const [name, pid] of Object.entries(rig.pids())) {
+      const u = readProcUsage(pid);
+      if (u) rigPeakRssMiB[name] = u.hwmKiB / 1024;
+    }
+  } finally {
+    client.close();
+    limitClient.close();
+    await rig.stop();
+  }
+  const rs = ratios(results);
+  const gs = goals(results);
+  const report = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: { ...machineBefore, loadavgAfter: loadavg() },
+    args,
+    sizes,
+    peer: kuberayBin ? { name: 'kuberay ray-operator', version: peerVersion, binary: kuberayBin } : undefined,
+    results,
+    rigPeakRssMiB,
+    ratios: rs,
+    goals: gs,
+  };
+  const file = join(import.meta.dirname, 'results', `${stamp}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  const out = [
+    '',
+    `Kuray benchmark, size ${args.size}, qps ${args.qps} / burst ${args.burst}, reconcile concurrency ${args.concurrency}` +
+      (peerVersion ? `, peer KubeRay ${peerVersion}` : ''),
+    `machine: ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, load ${loadavg()[0]!.toFixed(1)}`,
+    '',
+    burstTable(results),
+    '',
+    scaleTable(results),
+    '',
+    steadyTable(results),
+    '',
+    rigTable(results, rigPeakRssMiB),
+    '',
+    ratiosText(rs),
+    '',
+    goalsText(gs),
+    '',
+    `results: ${file} (operator logs${profDir ? ', CPU profiles' : ''}: ${outDir})`,
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+  if (results.some((r) => r.error)) process.exitCode = 1;
+}
+
+await main();
