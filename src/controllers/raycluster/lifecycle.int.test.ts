@@ -173,6 +173,32 @@ describe('RayCluster lifecycle on the rig', () => {
     assert.equal(rc.status?.state, 'ready');
   });
 
+  test('an invalid spec (minReplicas > maxReplicas) creates nothing and says why', async () => {
+    await create(rayCluster('bad', inNamespace(ns), withWorkers(1, minMax(4, 2))));
+    const rc = await until('status reason', async () => {
+      const cur = await get('bad');
+      return cur.status?.reason ? cur : undefined;
+    });
+    assert.match(rc.status!.reason!, /spec\.workerGroupSpecs\[0\]\.minReplicas/);
+    assert.equal(
+      rc.status?.conditions?.find((c) => c.type === 'ReplicaFailure')?.reason,
+      'InvalidRayClusterSpec',
+    );
+    assert.equal((await pods('bad')).length, 0);
+    const events = await rig.kubectl([
+      'get',
+      'events',
+      '-n',
+      ns,
+      '--field-selector',
+      'involvedObject.name=bad',
+      '-o',
+      'json',
+    ]);
+    const reasons = (JSON.parse(events.stdout) as { items: { reason: string; type: string }[] }).items;
+    assert.ok(reasons.some((e) => e.reason === 'InvalidRayClusterSpec' && e.type === 'Warning'));
+  });
+
   test('deleting the RayCluster garbage-collects pods and services', async () => {
     await create(rayCluster('gone', inNamespace(ns), withWorkers(2)));
     await waitReady('gone', 2);

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Pod, Service } from '../../api/k8s/objects.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
+import { validate } from '../../api/validation/index.ts';
 import {
   compileCluster,
   newHeadPodName,
@@ -101,13 +102,21 @@ export class RayClusterReconciler {
     // Children carry owner references: the garbage collector removes them after the cluster.
     if (rc.metadata.deletionTimestamp) return {};
 
-    let compiled: CompiledCluster;
-    try {
-      compiled = compileCluster(rc);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.#d.events.warning(rc as KubeObject, 'InvalidRayClusterSpec', message, 'Validate');
-      await this.#writeStatus(rc, undefined, { reason: 'InvalidRayClusterSpec', message }, ctx);
+    // The admission checks, again at reconcile time (KubeRay does the same): without the webhook,
+    // or for objects admitted before an upgrade, this is what stops a broken spec from acting.
+    const { errors } = validate(rc);
+    let compiled: CompiledCluster | undefined;
+    let invalid = errors.map((e) => `${e.path}: ${e.message} (${e.hint})`).join('; ');
+    if (!invalid) {
+      try {
+        compiled = compileCluster(rc);
+      } catch (err) {
+        invalid = errMessage(err);
+      }
+    }
+    if (!compiled) {
+      this.#d.events.warning(rc as KubeObject, 'InvalidRayClusterSpec', invalid, 'Validate');
+      await this.#writeStatus(rc, undefined, { reason: 'InvalidRayClusterSpec', message: invalid }, ctx);
       return {}; // a spec error is fixed by the user; the next edit triggers a reconcile
     }
 
