@@ -279,7 +279,7 @@ async function installCrds(s: RigState, dir: string): Promise<void> {
     '--field-manager=kuray-rig',
     ...fileArgs,
   ]);
-  await kubectlOk(s, ['wait', '--for=condition=Established', '--timeout=60s', ...fileArgs]);
+  await kubectlOk(s, ['wait', '--for=condition=Established', '--timeout=120s', ...fileArgs]);
 }
 
 function rigFromState(s: RigState): Rig {
@@ -398,7 +398,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
         args: [...componentArgs(c, l, ports), ...(opts.extraArgs?.[c] ?? [])],
         log: l.log(c),
       };
-      await launch(s, c, proc, probe(c, s), c === 'kube-apiserver' ? 90_000 : 60_000);
+      await launch(s, c, proc, probe(c, s), c === 'kube-apiserver' ? 120_000 : 90_000);
     }
     await createNodes(s, profile);
     const tls = adminTls(dir);
