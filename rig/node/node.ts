@@ -28,6 +28,7 @@ import { hostsFile, type PodAddress, type ServiceLike } from './hosts.ts';
 import { startKubeletServer } from './kubelet.ts';
 import { ensureNetShim } from './netshim.ts';
 import { PodWorker, type NodeContext } from './pod.ts';
+import { StartGate } from './gate.ts';
 import type { Pod } from './types.ts';
 
 export interface LocalNodeOptions {
@@ -42,6 +43,8 @@ export interface LocalNodeOptions {
   venv?: string;
   /** Second octet of the pod addresses 127.<n>.x.y; default random in 64…250 (two nodes rarely collide). */
   podNet?: number;
+  /** Ray containers starting at once (gate.ts); default $KURAY_NODE_RAY_STARTS or 1. */
+  rayStartParallelism?: number;
   /** Grace for pods when the node itself stops (ms), default 3000. */
   stopGraceMs?: number;
   log?: (msg: string) => void;
@@ -188,6 +191,8 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     },
     log,
     trackGroup,
+    rayStarts: new StartGate(opts.rayStartParallelism ?? Number(process.env.KURAY_NODE_RAY_STARTS ?? '1')),
+    rayStartHoldMs: 60_000,
   };
 
   // --- Node object and lease -------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { ProbeState, runProbe } from './probe.ts';
 import { backoffMs, podStatus, type ContainerView } from './status.ts';
 import type { ContainerSpec, Pod, PodStatus } from './types.ts';
 import { groupAlive, signalGroup } from './procs.ts';
+import type { StartGate } from './gate.ts';
 
 export interface NodeContext {
   nodeName: string;
@@ -29,6 +30,10 @@ export interface NodeContext {
   client: KubeClient;
   lookups: EnvLookups;
   log: (msg: string) => void;
+  /** Ray containers start through this gate (see gate.ts). */
+  rayStarts: StartGate;
+  /** How long a Ray container holds its start slot at most (ms). */
+  rayStartHoldMs: number;
   /** Registers/unregisters a process group so a reaper can kill it if the node dies. */
   trackGroup: (pgid: number, alive: boolean) => void;
 }
@@ -48,9 +53,13 @@ interface Run {
   failures: number;
   stopping: boolean;
   exec?: ExecSpec;
+  /** Gives back this run's Ray start slot (called once it is Ready). */
+  releaseStart?: () => void;
 }
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+const sitecustomizeDir = join(import.meta.dirname, 'py');
 
 export function podDirName(pod: Pod): string {
   return `${pod.metadata.namespace}_${pod.metadata.name}`;
@@ -185,7 +194,12 @@ export class PodWorker {
       // Never phone home from tests; a pod may still set it.
       RAY_USAGE_STATS_ENABLED: '0',
     };
-    if (ray) base.VIRTUAL_ENV = ctx.venv;
+    if (ray) {
+      base.VIRTUAL_ENV = ctx.venv;
+      // Ray gives each dashboard module 30 s to start; a 2-core machine starting several Ray nodes at
+      // once (tests, the playground) needs longer. Pods may still set their own value.
+      base.RAY_DASHBOARD_SUBPROCESS_MODULE_WAIT_READY_TIMEOUT = '180';
+    }
     const own = await containerEnv({
       pod: this.pod,
       container: c,
@@ -196,6 +210,8 @@ export class PodWorker {
     });
     const env = { ...base, ...own };
     if (own.PATH && ray) env.PATH = `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${own.PATH}`;
+    // Longer Ray startup waits (py/sitecustomize.py) for Ray containers only.
+    if (ray) env.PYTHONPATH = own.PYTHONPATH ? `${sitecustomizeDir}:${own.PYTHONPATH}` : sitecustomizeDir;
     // The node's networking and per-pod temp dir; not overridable by the pod (see README "Local node").
     Object.assign(env, {
       RAY_TMPDIR: this.tmp,
@@ -215,6 +231,33 @@ export class PodWorker {
 
   /** Runs one attempt of a container; resolves with its exit code. */
   async #runOnce(r: Run): Promise<number> {
+    // Ray worker containers start a few at a time (see gate.ts). The head never waits: every other
+    // pod waits for it, and a worker holding a slot cannot finish starting without it.
+    const isHeadPod = this.pod.metadata.labels?.['ray.io/node-type'] === 'head';
+    const gated = isRayImage(r.spec.image) && this.#main.includes(r) && !isHeadPod;
+    let release = (): void => undefined;
+    if (gated) {
+      r.view.state = {
+        waiting: { reason: 'ContainerCreating', message: 'waiting for a Ray start slot on the node' },
+      };
+      this.#scheduleSync();
+      release = await this.#ctx.rayStarts.acquire();
+      if (this.#isClosed()) {
+        release();
+        return 0;
+      }
+    }
+    r.releaseStart = release;
+    const timer = setTimeout(release, this.#ctx.rayStartHoldMs);
+    try {
+      return await this.#runOnceGated(r);
+    } finally {
+      clearTimeout(timer);
+      release();
+    }
+  }
+
+  async #runOnceGated(r: Run): Promise<number> {
     const c = r.spec;
     let exec: ExecSpec;
     try {
@@ -263,6 +306,8 @@ export class PodWorker {
       return 128;
     }
     r.pid = pid;
+    // Terminated while this start was on its way (env lookups, the start gate): stop it right away.
+    if (this.#isClosed()) signalGroup(pid, 'SIGKILL');
     writeFileSync(join(cdir, 'pid'), String(pid));
     this.#ctx.trackGroup(pid, true);
     r.view.containerID = `kuray://${pid}`;
@@ -349,6 +394,7 @@ export class PodWorker {
           readiness,
           () => {
             r.view.ready = readiness.result;
+            if (r.view.ready) r.releaseStart?.();
             this.#scheduleSync();
           },
           started,

@@ -98,7 +98,7 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
       input: JSON.stringify(basicCluster(ns)),
     });
     assert.equal(r.code, 0, r.stderr);
-    pods = await waitClusterReady(rig, ns, 'ray-cluster', 4);
+    pods = await waitClusterReady(rig, ns, 'ray-cluster', 4, 600_000);
     const head = pods.find(isHead)!;
 
     // (b) Ready came from the readiness probe: not before its initial delay after the container
