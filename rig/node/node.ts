@@ -6,7 +6,7 @@
 //   …
 //   await node.stop();
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -110,6 +110,9 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
   const netshim = await ensureNetShim();
   const shimBin = join(stateDir, 'bin');
   writeRayShim(shimBin);
+  const pyDir = join(stateDir, 'py');
+  mkdirSync(pyDir, { recursive: true });
+  copyFileSync(join(import.meta.dirname, 'py', 'sitecustomize.py'), join(pyDir, 'sitecustomize.py'));
   const podNet = opts.podNet ?? 64 + Math.floor(Math.random() * 187);
   const tmpRoot = `/tmp/kn${podNet}-${process.pid}`;
   mkdirSync(tmpRoot, { recursive: true });
@@ -163,6 +166,7 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     stateDir,
     venv,
     shimBin,
+    pyDir,
     netshim,
     hostsFile: hostsPath,
     hostIPs: hostIPv4s(),

@@ -30,6 +30,8 @@ export interface NodeContext {
   client: KubeClient;
   lookups: EnvLookups;
   log: (msg: string) => void;
+  /** Holds sitecustomize.py (a copy of rig/node/py/, so no bytecode lands in the repo). */
+  pyDir: string;
   /** Ray containers start through this gate (see gate.ts). */
   rayStarts: StartGate;
   /** How long a Ray container holds its start slot at most (ms). */
@@ -58,8 +60,6 @@ interface Run {
 }
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-
-const sitecustomizeDir = join(import.meta.dirname, 'py');
 
 export function podDirName(pod: Pod): string {
   return `${pod.metadata.namespace}_${pod.metadata.name}`;
@@ -211,7 +211,7 @@ export class PodWorker {
     const env = { ...base, ...own };
     if (own.PATH && ray) env.PATH = `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${own.PATH}`;
     // Longer Ray startup waits (py/sitecustomize.py) for Ray containers only.
-    if (ray) env.PYTHONPATH = own.PYTHONPATH ? `${sitecustomizeDir}:${own.PYTHONPATH}` : sitecustomizeDir;
+    if (ray) env.PYTHONPATH = own.PYTHONPATH ? `${ctx.pyDir}:${own.PYTHONPATH}` : ctx.pyDir;
     // The node's networking and per-pod temp dir; not overridable by the pod (see README "Local node").
     Object.assign(env, {
       RAY_TMPDIR: this.tmp,
