@@ -36,6 +36,12 @@ const node = await startLocalNode({
 });
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   process.once(sig, () => {
-    void node.stop().then(() => process.exit(0));
+    void node.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`local node: stop failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
   });
 }

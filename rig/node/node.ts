@@ -29,6 +29,7 @@ import { startKubeletServer } from './kubelet.ts';
 import { ensureNetShim } from './netshim.ts';
 import { PodWorker, type NodeContext } from './pod.ts';
 import { StartGate } from './gate.ts';
+import { signalGroup } from './procs.ts';
 import type { Pod } from './types.ts';
 
 export interface LocalNodeOptions {
@@ -426,6 +427,8 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
           Promise.race([Promise.all([pods.stop(), services.stop()]), sleep(2000)]),
         ]);
         await kubelet.close();
+        // Whatever a pod left behind (a start racing the shutdown) goes before the reaper does.
+        for (const g of groups) signalGroup(g, 'SIGKILL');
         try {
           process.kill(-reaper.pid!, 'SIGKILL');
         } catch {

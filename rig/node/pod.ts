@@ -199,6 +199,8 @@ export class PodWorker {
       // Ray gives each dashboard module 30 s to start; a 2-core machine starting several Ray nodes at
       // once (tests, the playground) needs longer. Pods may still set their own value.
       base.RAY_DASHBOARD_SUBPROCESS_MODULE_WAIT_READY_TIMEOUT = '180';
+      // The raylet's wait for its agents (and their port files), 30 s by default.
+      base.RAY_agent_register_timeout_ms = '120000';
     }
     const own = await containerEnv({
       pod: this.pod,

@@ -8,7 +8,7 @@
 import sys
 
 _argv = " ".join(getattr(sys, "orig_argv", sys.argv))
-_WAIT_S = 300.0
+_WAIT_S = 120.0
 
 
 def _patch():
