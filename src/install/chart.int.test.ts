@@ -389,6 +389,82 @@ describe('kuray-operator chart on the rig', () => {
     assert.deepEqual(forbidden(op), []);
     t.diagnostic(`operator RSS after two ready clusters: ${rssMiB(op.proc)} MiB`);
     await stopProcess(op.proc);
+
+    // People's roles: bound per namespace, viewer reads, editor writes.
+    await kubectlOk([
+      'create',
+      'rolebinding',
+      'alice-view',
+      '--clusterrole=raycluster-viewer-role',
+      '--user=alice',
+      '-n',
+      'ray-apps',
+    ]);
+    await kubectlOk([
+      'create',
+      'rolebinding',
+      'bob-edit',
+      '--clusterrole=raycluster-editor-role',
+      '--user=bob',
+      '-n',
+      'ray-apps',
+    ]);
+    const can = async (user: string, verb: string): Promise<string> =>
+      (
+        await rig.kubectl(['auth', 'can-i', verb, 'rayclusters.ray.io', '-n', 'ray-apps', `--as=${user}`])
+      ).stdout.trim();
+    assert.deepEqual(
+      [
+        await can('alice', 'list'),
+        await can('alice', 'create'),
+        await can('bob', 'create'),
+        await can('bob', 'delete'),
+      ],
+      ['yes', 'no', 'yes', 'yes'],
+    );
+
+    // Upgrades keep the release working: scale to two replicas (leader election is on by default).
+    await helmOk([
+      'upgrade',
+      'kuberay-operator',
+      chartDir,
+      '-n',
+      RELEASE_NS,
+      '--reuse-values',
+      '--set',
+      'replicas=2',
+    ]);
+    const replicas = await kubectlOk([
+      'get',
+      'deployment',
+      'kuberay-operator',
+      '-n',
+      RELEASE_NS,
+      '-o',
+      'jsonpath={.spec.replicas}',
+    ]);
+    assert.equal(replicas, '2');
+  });
+
+  test("the guide's --set image.repository=rayproject/ray gets a warning in the install notes", async () => {
+    const out = await helmOk([
+      'install',
+      'guide-typo',
+      chartDir,
+      '-n',
+      RELEASE_NS,
+      '--dry-run',
+      '--set',
+      'fullnameOverride=guide-typo',
+      // The first release owns the people's roles (fixed names, as KubeRay's).
+      '--set',
+      'userRoles.enabled=false',
+      '--set',
+      'image.repository=rayproject/ray',
+      '--set',
+      'image.tag=2.9.0',
+    ]);
+    assert.match(out, /WARNING: image\.repository=rayproject\/ray is the Ray image, not the operator's/);
   });
 
   test('single-namespace install: namespaced RBAC only, enough in its namespace and nothing elsewhere', async (t) => {
@@ -437,6 +513,29 @@ describe('kuray-operator chart on the rig', () => {
     assert.equal(headsElsewhere.trim(), '');
     assert.deepEqual(forbidden(op), []);
     await stopProcess(op.proc);
+  });
+
+  test('negative control: the same install minus rayclusters/finalizers cannot create Ray pods', async () => {
+    // Shows the RBAC tests above can fail: the rig enforces owner-reference permissions.
+    const ns = 'team-c';
+    await ensureNamespace(ns);
+    const values = valuesFile('team-c', { singleNamespaceInstall: true, fullnameOverride: 'kuray-team-c' });
+    await helmOk(['install', 'kuray-team-c', chartDir, '-n', ns, '-f', values]);
+    const role = JSON.parse(await kubectlOk(['get', 'role', 'kuray-team-c', '-n', ns, '-o', 'json'])) as {
+      rules: { resources: string[] }[];
+    };
+    role.rules = role.rules.filter((r) => !r.resources.includes('rayclusters/finalizers'));
+    await kubectlOk(['replace', '-f', '-'], JSON.stringify(role));
+    const op = startOperator(await saKubeconfig(ns, 'kuray-team-c'), [`--watch-namespace=${ns}`]);
+    await applyCluster(ns, rayCluster('denied', inNamespace(ns), withWorkers(1)));
+    const line = await until('a forbidden pod create in the operator log', () =>
+      op.logs.find((l) => /blockOwnerDeletion/.test(l)),
+    );
+    assert.match(line, /forbidden/i);
+    const pods = await kubectlOk(['get', 'pods', '-n', ns, '-l', 'ray.io/cluster=denied', '-o', 'name']);
+    assert.equal(pods.trim(), '');
+    await stopProcess(op.proc);
+    await helmOk(['uninstall', 'kuray-team-c', '-n', ns]);
   });
 
   test('helm uninstall removes the release objects', async () => {

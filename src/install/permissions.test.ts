@@ -94,13 +94,13 @@ describe('config/rbac and the chart grant exactly what the operator needs', () =
   });
 
   test('the namespaced Role, the ClusterRole and the chart have the same rules', () => {
-    const cluster = rulesOf(findManifest(objs, 'ClusterRole'));
+    const cluster = rulesOf(findManifest(objs, 'ClusterRole', { name: 'kuberay-operator' }));
     assert.deepEqual(rulesOf(findManifest(namespaced, 'Role')), cluster);
     assert.deepEqual(chartRules(), cluster);
   });
 
   test('no rule grants more than a listed permission (least privilege)', () => {
-    const cluster = rulesOf(findManifest(objs, 'ClusterRole'));
+    const cluster = rulesOf(findManifest(objs, 'ClusterRole', { name: 'kuberay-operator' }));
     for (const r of cluster)
       for (const g of r.apiGroups ?? [])
         for (const res of r.resources ?? [])
@@ -110,6 +110,18 @@ describe('config/rbac and the chart grant exactly what the operator needs', () =
             );
             assert.ok(listed, `${v} ${g || 'core'}/${res} is granted but not in OPERATOR_PERMISSIONS`);
           }
+  });
+
+  test("people's roles: viewers only read, editors manage their kind and nothing else", () => {
+    for (const kind of ['rayclusters', 'rayjobs', 'rayservices', 'raycronjobs']) {
+      const singular = kind.slice(0, -1);
+      const viewer = rulesOf(findManifest(objs, 'ClusterRole', { name: `${singular}-viewer-role` }));
+      const editor = rulesOf(findManifest(objs, 'ClusterRole', { name: `${singular}-editor-role` }));
+      assert.ok(rulesAllow(viewer, 'ray.io', kind, 'list') && !rulesAllow(viewer, 'ray.io', kind, 'create'));
+      assert.ok(rulesAllow(editor, 'ray.io', kind, 'create') && rulesAllow(editor, 'ray.io', kind, 'delete'));
+      assert.ok(!rulesAllow(editor, 'ray.io', `${kind}/status`, 'patch'), "status is the operator's");
+      assert.ok(!rulesAllow(editor, '', 'pods', 'create'));
+    }
   });
 
   test('bindings point at the roles and at the operator ServiceAccount', () => {
