@@ -25,6 +25,8 @@ export interface OperatorProc {
   readonly log: string;
   usage(): ProcUsage | undefined;
   requests(): Promise<RequestCounts>;
+  /** The raw /metrics text (saved beside the results: reconcile and request latency histograms). */
+  metrics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -81,8 +83,8 @@ async function launch(
     pid,
     log,
     usage: () => readProcUsage(pid),
-    requests: async () =>
-      parseRequestCounts((await get(`http://127.0.0.1:${metricsPort}/metrics`, {}, 10_000)).body),
+    metrics: async () => (await get(`http://127.0.0.1:${metricsPort}/metrics`, {}, 10_000)).body,
+    requests: async () => parseRequestCounts(await op.metrics()),
     stop: async () => {
       // SIGTERM first: Kuray writes its --cpu-prof profile on a graceful exit.
       await stopGroup(pid, 15_000);
