@@ -274,11 +274,15 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     );
     const taints = n.spec?.taints ?? [];
     const keep = taints.filter((t) => !/^node\.kubernetes\.io\/(not-ready|unreachable)$/.test(t.key));
+    // A merge patch replaces the list without a resourceVersion: the node lifecycle controller
+    // writes this Node too, and an update would race it.
     if (keep.length !== taints.length)
-      await client.update(Nodes, { ...n, spec: { ...n.spec, taints: keep } });
+      await client.patch(Nodes, undefined, opts.name, { spec: { taints: keep } }, 'merge');
   };
   await postStatus();
-  await liftNotReadyTaints();
+  await liftNotReadyTaints().catch((e: unknown) => {
+    log(`taints: ${(e as Error).message}`);
+  });
   const renewLease = async () => {
     const lease = {
       apiVersion: 'coordination.k8s.io/v1',
