@@ -268,6 +268,10 @@ describe('kuray-operator chart on the rig', () => {
           (findManifest(objs, 'Deployment') as unknown as { spec: { replicas: number } }).spec.replicas,
           2,
         );
+        const pdb = findManifest(objs, 'PodDisruptionBudget') as unknown as {
+          spec: { minAvailable: number };
+        };
+        assert.equal(pdb.spec.minAvailable, 1);
       }
       // No RBAC objects and no Service; the ServiceAccount is still the chart's (serviceAccount.create).
       if (name === 'norbac')
@@ -546,6 +550,15 @@ describe('kuray-operator chart on the rig', () => {
     assert.match(left.stderr, /NotFound/);
     const roles = await kubectlOk(['get', 'role', '-n', 'team-a', '-o', 'name']);
     assert.doesNotMatch(roles, /role\.rbac\.authorization\.k8s\.io\/kuray-team-a$/m);
+  });
+
+  test('without the CRDs, the install notes say how to install them (last: removes the RayCluster CRD)', async () => {
+    await kubectlOk(['delete', 'crd', 'rayclusters.ray.io', '--wait=true']);
+    const out = await until('discovery without ray.io/v1 RayCluster', async () => {
+      const r = await helmOk(['install', 'no-crds', chartDir, '-n', RELEASE_NS, '--dry-run']);
+      return /CRDs are not installed/.test(r) ? r : undefined;
+    });
+    assert.match(out, /kubectl apply --server-side -f config\/crd\//);
   });
 });
 

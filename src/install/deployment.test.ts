@@ -70,6 +70,10 @@ describe('config/manager', () => {
       assert.equal(d.spec.template.metadata.labels[k], v);
     const svc = findManifest(objs, 'Service') as unknown as { spec: { selector: Record<string, string> } };
     assert.deepEqual(svc.spec.selector, d.spec.selector.matchLabels);
+    const pdb = findManifest(objs, 'PodDisruptionBudget') as unknown as {
+      spec: { selector: { matchLabels: Record<string, string> } };
+    };
+    assert.deepEqual(pdb.spec.selector.matchLabels, d.spec.selector.matchLabels);
   });
 });
 
