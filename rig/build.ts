@@ -200,7 +200,9 @@ export async function buildRecipe(
       '-ldflags',
       ldflags(r, version, new Date().toISOString().replace(/\.\d+Z$/, 'Z')),
       '-o',
-      tmpBin + '/',
+      // One package: name the file (go would call go.etcd.io/etcd/server/v3 "server"); several:
+      // a directory, where each binary is named after its cmd/<name> package.
+      r.packages.length === 1 ? join(tmpBin, r.packages[0]!.binary) : tmpBin + '/',
       ...r.packages.map((p) => p.pkg),
     ];
     const timeFile = join(dir, 'time.txt');
