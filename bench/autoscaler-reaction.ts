@@ -18,10 +18,10 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RayCluster } from '../src/api/v1/index.ts';
-import { localRaySeams } from '../src/autoscaler/actuator/testing.ts';
+import { localRaySeams, patientRayEnv, startRayHeadWithRetry } from '../src/autoscaler/actuator/testing.ts';
 import { DEFAULT_AUTOSCALER_SYNC_MS } from '../src/controllers/autoscaler/setup.ts';
 import { getClusterResourceState } from '../src/ray/gcs/autoscalerState.ts';
-import { startLocalRayHead, type LocalRayHead } from '../src/ray/testing/localRay.ts';
+import type { LocalRayHead } from '../src/ray/testing/localRay.ts';
 import { RayClusters, type KubeObject } from '../src/runtime/resources.ts';
 import { KubeClient } from '../src/runtime/transport.ts';
 import {
@@ -153,8 +153,7 @@ async function oneRep(
 async function main(): Promise<void> {
   const reps = arg('reps', 5);
   const syncMs = arg('sync-ms', DEFAULT_AUTOSCALER_SYNC_MS);
-  // A loaded machine can take longer than Ray's 30 s to start the dashboard's modules.
-  process.env.RAY_DASHBOARD_SUBPROCESS_MODULE_WAIT_READY_TIMEOUT ??= '240';
+  patientRayEnv(); // a loaded shared machine exceeds Ray's 30 s startup limits
   let rig: Rig | undefined;
   let ray: LocalRayHead | undefined;
   let op: InProcessOperator | undefined;
@@ -164,7 +163,7 @@ async function main(): Promise<void> {
     log('starting the rig (default profile) and a local Ray head');
     [rig, ray] = await Promise.all([
       privateRig({ profile: 'default' }),
-      startLocalRayHead({ venv, numCpus: 0, noMonitor: true }),
+      startRayHeadWithRetry({ venv, numCpus: 0, noMonitor: true }),
     ]);
     const address = ray.gcsAddress;
     const ns = await newNamespace(rig, 'bench-autoscaler');
