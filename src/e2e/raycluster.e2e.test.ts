@@ -38,20 +38,30 @@ function basicCluster(ns: string): Record<string, unknown> {
   return doc;
 }
 
-// Fans 24 SPREAD tasks out; prints the sum of squares and the Ray node of every task.
+// Waits until the head's view has every node and its CPUs, then fans 24 SPREAD tasks out (one CPU
+// each, half a second long, so capacity alone also forces them apart); prints the sum of squares and
+// the Ray node of every task. argv[1]: the expected node count.
 const fanOut = `
-import json, ray
+import json, sys, time, ray
 ray.init()
-@ray.remote(num_cpus=0.5, scheduling_strategy="SPREAD")
+want = int(sys.argv[1])
+deadline = time.time() + 120
+while time.time() < deadline:
+    alive = [n for n in ray.nodes() if n["Alive"]]
+    if len(alive) == want and ray.available_resources().get("CPU", 0) >= 2 * want:
+        break
+    time.sleep(1)
+@ray.remote(num_cpus=1, scheduling_strategy="SPREAD")
 def square(i):
+    time.sleep(0.5)
     return i * i, ray.get_runtime_context().get_node_id()
 out = ray.get([square.remote(i) for i in range(24)])
 print("RESULT " + json.dumps({"sum": sum(v for v, _ in out), "nodes": sorted({n for _, n in out})}))
 `;
 
-async function runJob(head: Pod): Promise<{ sum: number; nodes: string[] }> {
+async function runJob(head: Pod, nodes: number): Promise<{ sum: number; nodes: string[] }> {
   const dash = new DashboardClient({ baseUrl: `http://${head.status!.podIP!}:8265`, timeoutMs: 30_000 });
-  const id = await dash.submitJob({ entrypoint: `python -c '${fanOut.replaceAll("'", "'\\''")}'` });
+  const id = await dash.submitJob({ entrypoint: `python -c '${fanOut.replaceAll("'", "'\\''")}' ${nodes}` });
   const done = await until(
     `job ${id} to finish`,
     async () => {
@@ -142,7 +152,7 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
       pods.map((p) => p.status!.podIP!).sort(),
       'one alive Ray node per pod, on the pod IP',
     );
-    const result = await runJob(head);
+    const result = await runJob(head, 4);
     assert.equal(result.sum, sumOfSquares);
     assert.deepEqual(result.nodes, alive.map((n) => n.id).sort(), 'SPREAD tasks ran on every node');
 
@@ -231,7 +241,7 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
       alive.map((n) => n.ip).sort(),
       [now.head.status!.podIP!, now.worker.status!.podIP!].sort(),
     );
-    const result = await runJob(now.head);
+    const result = await runJob(now.head, 2);
     assert.equal(result.sum, sumOfSquares);
     assert.deepEqual(result.nodes, alive.map((n) => n.id).sort());
   });
