@@ -88,11 +88,14 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
         ).items;
         const live = new Set(pods.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name!));
         for (const name of live) {
-          if (!workers.has(name))
-            workers.set(
-              name,
-              ray.addWorker({ podName: name, group: 'workers', numCpus: 1 }).catch(() => undefined),
-            );
+          if (!workers.has(name)) {
+            // A worker that fails to start is started again, as a kubelet restarts a container.
+            const w = ray.addWorker({ podName: name, group: 'workers', numCpus: 1 }).catch(() => {
+              workers.delete(name);
+              return undefined;
+            });
+            workers.set(name, w);
+          }
         }
         for (const [name, w] of workers) {
           if (!live.has(name)) {
@@ -192,7 +195,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
         const pods = await livePods('demand');
         return rc.spec.workerGroupSpecs![0]!.replicas === 0 && pods.length === 0 ? rc : undefined;
       },
-      { timeoutMs: 120_000 },
+      { timeoutMs: 180_000, describe: async () => JSON.stringify((await get('demand')).status?.autoscaler) },
     );
     const downs = (await events('demand')).filter((e) => e.reason === 'AutoscalerScaledDown');
     assert.ok(downs.length >= 1);

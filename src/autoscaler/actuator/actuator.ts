@@ -144,6 +144,12 @@ export class NativeAutoscaler {
     const input = clusterInputFor(rc, views, signals, lastScale);
     const { decisions, infeasible } = decideCluster(input);
     const nowMs = this.#now();
+    this.#d.log.debug('autoscaler decided', {
+      cluster: key,
+      decisions: decisions.map(
+        (d) => `${d.group}: ${d.kind} ${d.replicas} (${d.reason.rule}: ${d.reason.message})`,
+      ),
+    });
 
     const changes: GroupChange[] = [];
     const explained: { d: Decision; from: number; to: number; wtd: readonly string[] }[] = [];
