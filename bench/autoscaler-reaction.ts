@@ -125,10 +125,15 @@ async function oneRep(
       await sleep(50);
     }
   })();
-  const timeout = sleep(180_000).then(() => {
-    throw new Error(`${name}: no scale patch within 180 s`);
-  });
+  const giveUp = new AbortController();
+  const timeout = sleep(180_000, undefined, { signal: giveUp.signal }).then(
+    () => {
+      throw new Error(`${name}: no scale patch within 180 s`);
+    },
+    () => undefined as never, // cancelled: the patch came first
+  );
   const p = await Promise.race([patched, timeout]);
+  giveUp.abort();
   abort.abort();
   await gcsPoll;
   await ray.dashboard.stopJob(job);
