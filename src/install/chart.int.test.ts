@@ -10,6 +10,7 @@
 // default, on in OpenShift and hardened clusters): with it, children's blockOwnerDeletion needs
 // update on rayclusters/finalizers, a permission a default rig would never exercise.
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { parseAddress } from '../runtime/health.ts';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -245,7 +246,9 @@ describe('kuray-operator chart on the rig', () => {
       );
       assert.equal(out.trim().split('\n').length, objs.length, `every object of ${name} applied:\n${out}`);
       const o = deploymentOptions(findManifest(objs, 'Deployment'));
-      assert.equal(o.metricsAddr, ':8080');
+      // `:8080` would mean 127.0.0.1 here (not Go's all-interfaces): kubelet probes and Prometheus
+      // reach the pod IP, so the pod must listen on every interface.
+      assert.equal(parseAddress(o.metricsAddr).host, '0.0.0.0');
       assert.equal(o.leaderElectionNamespace, RELEASE_NS);
       if (name === 'single') {
         assert.deepEqual(o.watchNamespaces, ['team-a', 'team-b']);

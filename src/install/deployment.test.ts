@@ -1,6 +1,7 @@
 // The no-Helm install (config/manager) and the samples, checked without a cluster: the Deployment's
 // flags through the operator's own parser, its hardening, and the samples through `kuray validate`.
 import { describe, test } from 'node:test';
+import { parseAddress } from '../runtime/health.ts';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +39,9 @@ describe('config/manager', () => {
 
   test('the operator listens beyond loopback in a pod, elects a leader in its own namespace', () => {
     const o = deploymentOptions(dep);
-    assert.equal(o.metricsAddr, ':8080');
+    // `:8080` would mean 127.0.0.1 here (not Go's all-interfaces): kubelet probes and Prometheus
+    // reach the pod IP, so the pod must listen on every interface.
+    assert.equal(parseAddress(o.metricsAddr).host, '0.0.0.0');
     assert.equal(o.enableLeaderElection, true);
     assert.equal(o.leaderElectionNamespace, 'ray-system');
     assert.deepEqual(o.watchNamespaces, []);
