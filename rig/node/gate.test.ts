@@ -24,4 +24,18 @@ describe('StartGate', () => {
     r4();
     assert.equal(g.active, 0);
   });
+  it('puts `first` waiters ahead of the others, in their own arrival order', async () => {
+    const g = new StartGate(1);
+    const r0 = await g.acquire();
+    const order: string[] = [];
+    const take = (name: string, first: boolean) =>
+      g.acquire(first).then((r) => {
+        order.push(name);
+        r();
+      });
+    const all = [take('w1', false), take('h1', true), take('w2', false), take('h2', true)];
+    r0();
+    await Promise.all(all);
+    assert.deepEqual(order, ['h1', 'h2', 'w1', 'w2']);
+  });
 });

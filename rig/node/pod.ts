@@ -233,17 +233,17 @@ export class PodWorker {
 
   /** Runs one attempt of a container; resolves with its exit code. */
   async #runOnce(r: Run): Promise<number> {
-    // Ray worker containers start a few at a time (see gate.ts). The head never waits: every other
-    // pod waits for it, and a worker holding a slot cannot finish starting without it.
+    // Ray containers start a few at a time (see gate.ts), heads ahead of workers: every other pod of
+    // a cluster waits for its head.
     const isHeadPod = this.pod.metadata.labels?.['ray.io/node-type'] === 'head';
-    const gated = isRayImage(r.spec.image) && this.#main.includes(r) && !isHeadPod;
+    const gated = isRayImage(r.spec.image) && this.#main.includes(r);
     let release = (): void => undefined;
     if (gated) {
       r.view.state = {
         waiting: { reason: 'ContainerCreating', message: 'waiting for a Ray start slot on the node' },
       };
       this.#scheduleSync();
-      release = await this.#ctx.rayStarts.acquire();
+      release = await this.#ctx.rayStarts.acquire(isHeadPod);
       if (this.#isClosed()) {
         release();
         return 0;
