@@ -45,6 +45,10 @@ export interface SteadyResult {
   clusters: number;
   timedOut: boolean;
   secondsToReady: number;
+  /** From all ready until the operator's write count held still (its Event sink draining). */
+  settleSeconds: number;
+  settleWrites: number;
+  settleRequests: RequestCounts;
   windowSeconds: number;
   rssMiB: number;
   peakRssMiB: number;
@@ -258,10 +262,21 @@ export async function steady(
   );
   const ok = await waitFor(() => t.readyClusters() >= n, waitBudgetMs(n));
   const secondsToReady = s(maxOf([...t.clusters.values()].map((c) => c.readyAt)) - t0);
-  // Let the last status writes and events land before the window opens.
-  await sleep(5000);
+  // Steady state begins when the operator has stopped writing: both operators send their Events
+  // through a throttled sink that drains for a while after the last cluster is ready. Wait until
+  // its write count holds still for 5 s (at most 3 min) and report that tail apart.
+  const readyReq = await op.requests();
+  const settleStart = Date.now();
+  let last = totals(readyReq).writes;
+  for (let quiet = false; !quiet && Date.now() - settleStart < 180_000;) {
+    await sleep(5000);
+    const now = totals(await op.requests()).writes;
+    quiet = now === last;
+    last = now;
+  }
   const before = op.usage();
   const reqBefore = await op.requests();
+  const settle = diffCounts(readyReq, reqBefore);
   const w0 = Date.now();
   await sleep(ctx.sizes.steadySeconds * 1000);
   const after = op.usage();
@@ -273,6 +288,9 @@ export async function steady(
     clusters: n,
     timedOut: !ok,
     secondsToReady,
+    settleSeconds: s(Date.now() - settleStart) - window,
+    settleWrites: totals(settle).writes,
+    settleRequests: settle,
     windowSeconds: window,
     rssMiB: mib(after?.rssKiB ?? NaN),
     peakRssMiB: mib(after?.hwmKiB ?? NaN),
