@@ -68,12 +68,30 @@ function parseArgs(argv: string[]): { tiers: Set<Tier>; only: string[]; extra: s
   return { tiers, only, extra };
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+interface RunResult {
+  code: number;
+  counts: Record<string, number>;
+}
+
+/** Runs node's test runner, passing its output through and reading its closing counts. */
+function runTests(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: 'inherit', env, cwd: root });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env, cwd: root });
+    const counts: Record<string, number> = {};
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      process.stdout.write(chunk);
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
+        if (m) counts[m[1]!] = Number(m[2]);
+      }
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      resolve(code ?? (signal ? 1 : 0));
+      resolve({ code: code ?? (signal ? 1 : 0), counts });
     });
   });
 }
@@ -128,12 +146,35 @@ try {
     stopRig = shared.stop;
     Object.assign(env, shared.env);
   }
-  const concurrency = Math.max(2, availableParallelism());
-  code = await run(
-    process.execPath,
-    ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', ...extra, ...files],
-    env,
-  );
+  // Two phases: unit + integration files run side by side; e2e files, each of which starts real Ray
+  // clusters (heavy on a 2-core machine: Ray gives up on a raylet that takes > 30 s to register),
+  // run one at a time. One combined count closes the run.
+  const phases: { files: string[]; concurrency: number }[] = [
+    { files: files.filter((f) => tierOf(f) !== 'e2e'), concurrency: Math.max(2, availableParallelism()) },
+    { files: files.filter((f) => tierOf(f) === 'e2e'), concurrency: 1 },
+  ].filter((p) => p.files.length > 0);
+  const total: Record<string, number> = {};
+  code = 0;
+  for (const phase of phases) {
+    const r = await runTests(
+      [
+        '--test',
+        `--test-concurrency=${phase.concurrency}`,
+        '--test-timeout=900000',
+        ...extra,
+        ...phase.files,
+      ],
+      env,
+    );
+    if (r.code !== 0) code = r.code;
+    for (const [k, v] of Object.entries(r.counts)) total[k] = (total[k] ?? 0) + v;
+  }
+  if (phases.length > 1) {
+    console.log(`\ntest: ${files.length} files in ${phases.length} phases`);
+    console.log(
+      `${total.pass ?? 0} passed, ${(total.fail ?? 0) + (total.cancelled ?? 0)} failed, ${total.skipped ?? 0} skipped`,
+    );
+  }
 } finally {
   if (stopRig) await stopRig();
 }
