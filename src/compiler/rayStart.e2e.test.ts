@@ -23,6 +23,10 @@ import type { RayCluster } from '../api/v1/index.ts';
 import { parseYamlStream } from '../util/yaml.ts';
 import { renderCluster } from './index.ts';
 import type { Container, Pod } from './k8sTypes.ts';
+import { patientRayEnv } from '../../rig/ray/patient.ts';
+
+// Ray's 30 s startup limits, lifted as on the local node: this machine is shared and has 2 cores.
+patientRayEnv();
 
 const run = promisify(execFile);
 const seedFile = join(import.meta.dirname, '..', '..', '..', 'shared', 'seed', 'examples', '01-basic.yaml');
@@ -272,6 +276,14 @@ test(
       // Ray's otherwise fixed internal metrics ports, moved so parallel Ray instances do not clash.
       AUTOSCALER_METRIC_PORT: String(asMetrics),
       DASHBOARD_METRIC_PORT: String(dashMetrics),
+      // patientRayEnv(): longer Ray startup waits on this shared 2-core machine.
+      ...(process.env.PYTHONPATH ? { PYTHONPATH: process.env.PYTHONPATH } : {}),
+      ...(process.env.RAY_DASHBOARD_SUBPROCESS_MODULE_WAIT_READY_TIMEOUT
+        ? {
+            RAY_DASHBOARD_SUBPROCESS_MODULE_WAIT_READY_TIMEOUT:
+              process.env.RAY_DASHBOARD_SUBPROCESS_MODULE_WAIT_READY_TIMEOUT,
+          }
+        : {}),
     };
     const nodes: RayContainer[] = [];
     try {

@@ -1,8 +1,5 @@
 // Seams for tests and the benchmark that run the actuator against pods whose IPs cannot be dialled
 // (KWOK's 10.x): GCS reads and drains go to a real local Ray head instead of the head pod's IP.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { drainNode } from '../../ray/gcs/drainNode.ts';
 import { startLocalRayHead, type LocalRayHead } from '../../ray/testing/localRay.ts';
 import { readClusterSignals } from '../signals/read.ts';
@@ -23,24 +20,7 @@ export function localRaySeams(address: () => string): Required<Pick<ActuatorDeps
   };
 }
 
-/**
- * Env for a local Ray head/workers started from this process on a busy shared machine: Ray's 30 s
- * startup limits (dashboard modules, node registration, client server) are lifted the way the
- * local node does it (rig/node/py/sitecustomize.py, copied out so no bytecode lands in the repo).
- * localRay.ts passes process.env on to `ray start`.
- */
-export function patientRayEnv(): void {
-  const dir = mkdtempSync(join(tmpdir(), 'kuray-pyenv-'));
-  copyFileSync(
-    join(import.meta.dirname, '..', '..', '..', 'rig', 'node', 'py', 'sitecustomize.py'),
-    join(dir, 'sitecustomize.py'),
-  );
-  process.env.PYTHONPATH = process.env.PYTHONPATH ? `${dir}:${process.env.PYTHONPATH}` : dir;
-  process.env.RAY_DASHBOARD_SUBPROCESS_MODULE_WAIT_READY_TIMEOUT ??= '240';
-  process.once('exit', () => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-}
+export { patientRayEnv } from '../../../rig/ray/patient.ts';
 
 /** startLocalRayHead, retried: on a machine at load 20+ a Ray component sometimes dies while starting. */
 export async function startRayHeadWithRetry(

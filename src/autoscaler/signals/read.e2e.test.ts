@@ -16,6 +16,10 @@ import { decideCluster } from '../policy/decideCluster.ts';
 import { DEFAULT_POLICY_OPTIONS } from '../policy/options.ts';
 import type { WorkerState } from '../policy/types.ts';
 import { readClusterSignals, type ClusterSignals } from './read.ts';
+import { patientRayEnv } from '../../../rig/ray/patient.ts';
+
+// Ray's 30 s startup limits, lifted as on the local node: this machine is shared and has 2 cores.
+patientRayEnv();
 
 const venv = process.env.KURAY_RAY_VENV ?? join(import.meta.dirname, '..', '..', '..', '.venv', 'ray');
 
