@@ -10,10 +10,10 @@
 // The spec gets free ports, a private temp dir and a loopback dashboard host through rayStartParams
 // — so this test can run beside others, and it checks that the compiler honours those parameters.
 import { test } from 'node:test';
+import { freePorts } from '../../rig/ports.ts';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,25 +31,6 @@ patientRayEnv();
 const run = promisify(execFile);
 const seedFile = join(import.meta.dirname, '..', '..', '..', 'shared', 'seed', 'examples', '01-basic.yaml');
 const GiB = 1024 ** 3;
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const s = createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => {
-            resolve(s);
-          });
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 /** The kubelet's view of a container's env: values as given, fieldRefs resolved against the pod. */
 function podEnv(pod: Pod, c: Container): Record<string, string> {

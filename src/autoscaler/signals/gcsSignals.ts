@@ -7,6 +7,10 @@ import type {
   GcsResourceRequest,
   Resources,
 } from '../../ray/gcs/autoscalerState.ts';
+// One definition of demand shapes: the signal readers produce exactly what the policy consumes.
+import type { BundleDemand, GangDemand, PlacementStrategy } from '../policy/types.ts';
+
+export type { BundleDemand, GangDemand, PlacementStrategy };
 
 export interface RayNodeSignal {
   nodeId: string;
@@ -27,20 +31,6 @@ export interface RayNodeSignal {
   /** Missing keys mean 0: GCS omits resources with nothing available. */
   available: Resources;
   activity: readonly string[];
-}
-
-export type PlacementStrategy = 'PACK' | 'SPREAD' | 'STRICT_PACK' | 'STRICT_SPREAD';
-
-export interface BundleDemand {
-  resources: Resources;
-  count: number;
-}
-
-export interface GangDemand {
-  /** The placement group's id (from GCS details), for explanations. */
-  id: string;
-  strategy: PlacementStrategy;
-  bundles: readonly Resources[];
 }
 
 export interface DemandSignal {

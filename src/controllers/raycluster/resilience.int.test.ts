@@ -3,8 +3,8 @@
 // kube-apiserver mid-run (watches recover without restarting the operator), and two replicas with
 // leader election (only the leader reconciles; killing it hands over). Also checks /metrics.
 import { after, before, describe, test } from 'node:test';
+import { freePorts } from '../../../rig/ports.ts';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { RayCluster } from '../../api/v1/index.ts';
@@ -16,26 +16,6 @@ import { KubeClient } from '../../runtime/transport.ts';
 import { Leases, Pods, RayClusters, type KubeObject } from '../../runtime/resources.ts';
 
 type RC = KubeObject & RayCluster;
-
-/** n distinct free ports: all listeners stay open until every port is known, so none repeats. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const s = createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => {
-            resolve(s);
-          });
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 async function scrape(port: number): Promise<string> {
   const r = await request(`http://127.0.0.1:${port}/metrics`);
