@@ -1,6 +1,6 @@
 // Test builders for observed pods, cert-manager style: `workerPod('w1', inGroup('g'), running(), ready())`.
 // Only what the controller reads is filled in; each modifier returns a new pod.
-import type { Pod as V1Pod } from '../api/k8s/objects.ts';
+import type { Pod as V1Pod } from '../compiler/k8sTypes.ts';
 import { LABEL_CLUSTER, LABEL_GROUP, LABEL_NODE_TYPE, HEAD_GROUP } from '../compiler/constants.ts';
 
 export type PodMod = (p: V1Pod) => V1Pod;

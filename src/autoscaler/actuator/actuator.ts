@@ -9,7 +9,7 @@
 //   - the patch `test`s every value the decision read, so it never races the user or the controller;
 //   - after a patch, no new decision until the informer cache has seen it (generation), so a sync
 //     triggered by our own write cannot decide twice from stale data.
-import type { Pod } from '../../api/k8s/objects.ts';
+import type { Pod } from '../../compiler/k8sTypes.ts';
 import type { AutoscalerStatus, RayCluster } from '../../api/v1/index.ts';
 import { isApiError, isNotFound } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/log.ts';

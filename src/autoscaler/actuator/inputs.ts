@@ -1,7 +1,7 @@
 // Pure glue between a RayCluster, its pods (from the informer cache) and what Ray says: where to
 // read Ray (GCS address, metrics targets) and the policy's ClusterInput. No I/O, so every case the
 // actuator meets is a unit test.
-import type { Pod } from '../../api/k8s/objects.ts';
+import type { Pod } from '../../compiler/k8sTypes.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
 import {
   DEFAULT_GCS_PORT,

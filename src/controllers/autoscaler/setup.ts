@@ -3,7 +3,7 @@
 // It shares the RayCluster and Ray-pod informers with the RayCluster controller (same selectors →
 // same informer from the factory), so it costs no extra watch. Clusters in other modes are looked
 // at once per spec change and then left alone.
-import type { Pod } from '../../api/k8s/objects.ts';
+import type { Pod } from '../../compiler/k8sTypes.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
 import { NativeAutoscaler, type ActuatorDeps } from '../../autoscaler/actuator/actuator.ts';
 import { LABEL_CLUSTER } from '../../compiler/constants.ts';

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RayCluster } from '../../api/v1/index.ts';
-import type { Pod } from '../../api/k8s/objects.ts';
+import type { Pod } from '../../compiler/k8sTypes.ts';
 import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
 import { inNamespace, minMax, rayCluster, withWorkers } from '../../testing/builders.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';

@@ -1,6 +1,6 @@
 // The pod plan: a pure diff between the compiler's desired pods and the pods observed in the cache.
 // The reconciler only carries out what this returns, so every scaling rule is testable without I/O.
-import type { Pod as V1Pod } from '../../api/k8s/objects.ts';
+import type { Pod as V1Pod } from '../../compiler/k8sTypes.ts';
 import {
   deletionRank,
   headKeepRank,

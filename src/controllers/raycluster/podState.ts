@@ -1,6 +1,6 @@
 // Read-only questions about observed pods. Kept apart from the plan so status and plan agree on
 // what "running", "ready" and "unhealthy" mean.
-import type { Pod as V1Pod } from '../../api/k8s/objects.ts';
+import type { Pod as V1Pod } from '../../compiler/k8sTypes.ts';
 import { LABEL_GROUP, LABEL_NODE_TYPE } from '../../compiler/constants.ts';
 
 export function podName(pod: V1Pod): string {

@@ -2,7 +2,7 @@
 // state (planPods) → act (bounded-parallel creates/deletes, guarded by expectations) → status (pure
 // computeStatus, written only when it changed). A reconcile of a converged cluster makes no API call.
 import { randomBytes } from 'node:crypto';
-import type { Pod, Service } from '../../api/k8s/objects.ts';
+import type { Pod, Service } from '../../compiler/k8sTypes.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
 import { validate } from '../../api/validation/index.ts';
 import {

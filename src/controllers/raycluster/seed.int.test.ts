@@ -21,7 +21,7 @@ import {
   NetworkPolicies,
   type KubeObject,
 } from '../../runtime/resources.ts';
-import type { Pod } from '../../api/k8s/objects.ts';
+import type { Pod } from '../../compiler/k8sTypes.ts';
 
 const seedDir = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'seed', 'examples');
 

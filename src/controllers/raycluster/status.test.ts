@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Service as V1Service } from '../../api/k8s/objects.ts';
+import type { Service as V1Service } from '../../compiler/k8sTypes.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
 import { computeStatus, statusChanged, type StatusInput } from './status.ts';
 import {

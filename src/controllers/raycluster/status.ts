@@ -1,7 +1,7 @@
 // The RayCluster status as a pure function of the spec, the compiler's desired counts and what the
 // cache shows. The reconciler writes it only when `statusChanged` says so, which is what makes a
 // reconcile of a converged cluster cost zero API writes.
-import type { Pod as V1Pod, Service as V1Service } from '../../api/k8s/objects.ts';
+import type { Pod as V1Pod, Service as V1Service } from '../../compiler/k8sTypes.ts';
 import type { Condition, RayCluster, RayClusterStatus } from '../../api/v1/index.ts';
 import { MAX_REPLICAS_DEFAULT } from '../../api/v1/index.ts';
 import {
