@@ -377,21 +377,27 @@ describe('kuray-operator chart on the rig', () => {
     // Autoscaler RBAC was created (the operator may grant only what it holds: pods/resize included).
     for (const kind of ['serviceaccount', 'role', 'rolebinding'])
       await kubectlOk(['get', kind, '-n', 'ray-apps', 'rbac-check']);
-    const events = JSON.parse(
-      await kubectlOk([
-        'get',
-        'events',
-        '-n',
-        'ray-apps',
-        '--field-selector',
-        'involvedObject.name=rbac-check',
-        '-o',
-        'json',
-      ]),
-    ) as { items: { reason: string }[] };
-    assert.ok(
-      events.items.some((e) => e.reason === 'CreatedHeadPod'),
-      JSON.stringify(events.items.map((e) => e.reason)),
+    // Events are written asynchronously after the pod create: wait for the one we look for.
+    let reasons: string[] = [];
+    await until(
+      'a CreatedHeadPod Event about ray-apps/rbac-check',
+      async () => {
+        const events = JSON.parse(
+          await kubectlOk([
+            'get',
+            'events',
+            '-n',
+            'ray-apps',
+            '--field-selector',
+            'involvedObject.name=rbac-check',
+            '-o',
+            'json',
+          ]),
+        ) as { items: { reason: string }[] };
+        reasons = events.items.map((e) => e.reason);
+        return reasons.includes('CreatedHeadPod');
+      },
+      { timeoutMs: 30_000, describe: () => JSON.stringify(reasons) },
     );
     assert.deepEqual(forbidden(op), []);
     t.diagnostic(`operator RSS after two ready clusters: ${rssMiB(op.proc)} MiB`);

@@ -145,18 +145,26 @@ describe('RayCluster lifecycle on the rig', () => {
     });
     assert.notEqual(newHead.metadata?.name, head!.metadata?.name);
     assert.deepEqual((await workers('headloss')).map((p) => p.metadata!.name!).sort(), workersBefore);
-    const events = await rig.kubectl([
-      'get',
-      'events',
-      '-n',
-      ns,
-      '--field-selector',
-      'involvedObject.name=headloss',
-      '-o',
-      'json',
-    ]);
-    const reasons = (JSON.parse(events.stdout) as { items: { reason: string }[] }).items.map((e) => e.reason);
-    assert.ok(reasons.includes('CreatedHeadPod'));
+    // Events are written asynchronously after the pod create: wait for the one we look for.
+    let reasons: string[] = [];
+    await until(
+      'a CreatedHeadPod Event about headloss',
+      async () => {
+        const events = await rig.kubectl([
+          'get',
+          'events',
+          '-n',
+          ns,
+          '--field-selector',
+          'involvedObject.name=headloss',
+          '-o',
+          'json',
+        ]);
+        reasons = (JSON.parse(events.stdout) as { items: { reason: string }[] }).items.map((e) => e.reason);
+        return reasons.includes('CreatedHeadPod');
+      },
+      { timeoutMs: 30_000, describe: () => JSON.stringify(reasons) },
+    );
   });
 
   test('a converged cluster makes no API writes', async () => {

@@ -157,10 +157,17 @@ describe('seed examples on the rig', () => {
         );
         const heads = await rig.kubectl(['get', 'pods', '-n', ns, '-l', 'app=ray-head', '-o', 'name']);
         assert.equal(heads.stdout.trim().split('\n').filter(Boolean).length, 1);
-        const describe = await rig.kubectl(['describe', 'raycluster', name, '-n', ns]);
-        assert.match(describe.stdout, /Conditions:/);
-        assert.match(describe.stdout, /HeadPodReady/);
-        assert.match(describe.stdout, /CreatedHeadPod/);
+        // Events are written off the reconcile path (the recorder's async queue), so the Event for the
+        // head pod may land just after the status says ready: poll describe, as a user would re-run it.
+        let shown = '';
+        await until(
+          `kubectl describe ${ns}/${name} to show Conditions and the CreatedHeadPod event`,
+          async () => {
+            shown = (await rig.kubectl(['describe', 'raycluster', name, '-n', ns])).stdout;
+            return /Conditions:/.test(shown) && /HeadPodReady/.test(shown) && /CreatedHeadPod/.test(shown);
+          },
+          { timeoutMs: 30_000, intervalMs: 500, describe: () => shown },
+        );
       });
     }
   }
