@@ -16,11 +16,12 @@ import { startRig, type Rig } from '../rig/harness.ts';
 import { ensureRayVenv } from '../rig/ray/venv.ts';
 import { clusterPods, isHead, rayStatus, waitClusterReady, waitNodeReady } from '../rig/node/testing.ts';
 import { parseYamlStream } from '../src/util/yaml.ts';
+import { seedFile } from '../src/testing/seeds.ts';
 
 const root = join(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
-    file: { type: 'string', default: '/work/shared/seed/examples/01-basic.yaml' },
+    file: { type: 'string', default: seedFile('01-basic.yaml') },
     namespace: { type: 'string', default: 'playground' },
     'timeout-seconds': { type: 'string', default: '900' },
   },

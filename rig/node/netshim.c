@@ -5,7 +5,7 @@
  * interfaces (GCS, raylet, metrics) and others to 127.0.0.1 as well as the node IP (the dashboard
  * agent), so two pods on one machine would fight over 6379, 8080, 52365, 10001 … and servers would
  * be reachable from outside loopback. This library gives each pod a private "localhost":
- *   bind    0.0.0.0 / :: / 127.0.0.1 / ::1  → the pod IP (a duplicate localhost bind that then
+ *   bind    0.0.0.0 / :: / 127.0.0.1 / ::1 / a host IP → the pod IP (a duplicate localhost bind that then
  *           collides with the pod's own listener gets an ephemeral port instead);
  *   connect 127.0.0.1 / ::1                 → the pod IP (probes and RAY_ADDRESS=127.0.0.1:6379);
  *   getaddrinfo <service DNS name>          → the address listed for it in KURAY_HOSTS_FILE
@@ -15,6 +15,10 @@
  * so the node lists the machine's own addresses in KURAY_HOST_IPS and connect treats them as localhost.
  * Ports listed in KURAY_HOST_PORTS (comma separated) are left alone by connect (host services,
  * e.g. the kube-apiserver). Without KURAY_POD_IP the library does nothing.
+ *
+ * Files: a kubelet mounts the pod's service-account token at /var/run/secrets/kubernetes.io/
+ * serviceaccount; there are no mounts here, so open/fopen/stat/access of that path (and its /run
+ * spelling) are redirected to KURAY_SA_DIR, where the node writes token, ca.crt and namespace.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -27,10 +31,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int (*real_bind)(int, const struct sockaddr *, socklen_t);
 static int (*real_connect)(int, const struct sockaddr *, socklen_t);
 static int (*real_getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+
+static int host_ip(uint32_t ip_be);
 
 static int pod_ip_ok = -1;
 static struct in_addr pod_ip;
@@ -76,7 +86,8 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len) {
   if (addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
     struct sockaddr_in a;
     memcpy(&a, addr, sizeof a);
-    if (!is_v4_any_or_lo(&a, &was_lo)) return real_bind(fd, addr, len);
+    /* The machine's own address means this host too (Ray binds the address it resolved itself). */
+    if (!is_v4_any_or_lo(&a, &was_lo) && !host_ip(a.sin_addr.s_addr)) return real_bind(fd, addr, len);
     a.sin_addr = pod_ip;
     int r = real_bind(fd, (struct sockaddr *)&a, sizeof a);
     if (r != 0 && errno == EADDRINUSE && was_lo && a.sin_port != 0) {
@@ -198,4 +209,128 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
     }
   }
   return real_getaddrinfo(node, service, hints, res);
+}
+
+/* ---- the service-account mount ------------------------------------------------------------- */
+
+static const char *const sa_prefixes[] = {"/var/run/secrets/kubernetes.io/serviceaccount",
+                                          "/run/secrets/kubernetes.io/serviceaccount"};
+
+/* `path` under the service-account mount → the same file under KURAY_SA_DIR (in buf); else path. */
+static const char *sa_path(const char *path, char *buf, size_t size) {
+  const char *dir = getenv("KURAY_SA_DIR");
+  if (!dir || !*dir || !path) return path;
+  for (size_t i = 0; i < sizeof sa_prefixes / sizeof sa_prefixes[0]; i++) {
+    size_t n = strlen(sa_prefixes[i]);
+    if (strncmp(path, sa_prefixes[i], n) == 0 && (path[n] == '\0' || path[n] == '/')) {
+      if ((size_t)snprintf(buf, size, "%s%s", dir, path + n) >= size) return path;
+      return buf;
+    }
+  }
+  return path;
+}
+
+#define SA_BUF char sa_buf[4096]
+#define SA(p) sa_path((p), sa_buf, sizeof sa_buf)
+/* The next definition of `name`, looked up once per function. */
+#define REAL(name)                                                  \
+  ({                                                                \
+    static __typeof__(&name) real_;                                 \
+    if (!real_) real_ = (__typeof__(&name))dlsym(RTLD_NEXT, #name); \
+    real_;                                                          \
+  })
+
+static mode_t open_mode(int flags, va_list ap) {
+  return (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE ? (mode_t)va_arg(ap, int) : 0;
+}
+
+int open(const char *path, int flags, ...) {
+  va_list ap;
+  va_start(ap, flags);
+  mode_t mode = open_mode(flags, ap);
+  va_end(ap);
+  SA_BUF;
+  return REAL(open)(SA(path), flags, mode);
+}
+
+int open64(const char *path, int flags, ...) {
+  va_list ap;
+  va_start(ap, flags);
+  mode_t mode = open_mode(flags, ap);
+  va_end(ap);
+  SA_BUF;
+  return REAL(open64)(SA(path), flags, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...) {
+  va_list ap;
+  va_start(ap, flags);
+  mode_t mode = open_mode(flags, ap);
+  va_end(ap);
+  SA_BUF;
+  return REAL(openat)(dirfd, SA(path), flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...) {
+  va_list ap;
+  va_start(ap, flags);
+  mode_t mode = open_mode(flags, ap);
+  va_end(ap);
+  SA_BUF;
+  return REAL(openat64)(dirfd, SA(path), flags, mode);
+}
+
+FILE *fopen(const char *restrict path, const char *restrict mode) {
+  SA_BUF;
+  return REAL(fopen)(SA(path), mode);
+}
+
+FILE *fopen64(const char *restrict path, const char *restrict mode) {
+  SA_BUF;
+  return REAL(fopen64)(SA(path), mode);
+}
+
+int stat(const char *restrict path, struct stat *restrict st) {
+  SA_BUF;
+  return REAL(stat)(SA(path), st);
+}
+
+int stat64(const char *restrict path, struct stat64 *restrict st) {
+  SA_BUF;
+  return REAL(stat64)(SA(path), st);
+}
+
+int lstat(const char *restrict path, struct stat *restrict st) {
+  SA_BUF;
+  return REAL(lstat)(SA(path), st);
+}
+
+int lstat64(const char *restrict path, struct stat64 *restrict st) {
+  SA_BUF;
+  return REAL(lstat64)(SA(path), st);
+}
+
+int fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int flags) {
+  SA_BUF;
+  return REAL(fstatat)(dirfd, SA(path), st, flags);
+}
+
+int fstatat64(int dirfd, const char *restrict path, struct stat64 *restrict st, int flags) {
+  SA_BUF;
+  return REAL(fstatat64)(dirfd, SA(path), st, flags);
+}
+
+int statx(int dirfd, const char *restrict path, int flags, unsigned int mask, struct statx *restrict st) {
+  SA_BUF;
+  return REAL(statx)(dirfd, SA(path), flags, mask, st);
+}
+
+int access(const char *path, int how) {
+  SA_BUF;
+  return REAL(access)(SA(path), how);
+}
+
+int faccessat(int dirfd, const char *path, int how, int flags) {
+  SA_BUF;
+  return REAL(faccessat)(dirfd, SA(path), how, flags);
 }

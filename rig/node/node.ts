@@ -6,7 +6,7 @@
 //   …
 //   await node.stop();
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -83,6 +83,14 @@ function decodeSecret(data: Record<string, string> | undefined): Record<string, 
   return Object.fromEntries(
     Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
   );
+}
+
+/** The CA that signed the API server's certificate (what pods get as ca.crt). */
+function clusterCaPem(kc: KubeConfig): string {
+  const c = kc.getCurrentCluster();
+  if (c?.caData) return Buffer.from(c.caData, 'base64').toString('utf8');
+  if (c?.caFile) return readFileSync(c.caFile, 'utf8');
+  return '';
 }
 
 /** The `ray` on PATH of Ray containers: `ray start` gets the pod's address as its node IP. */
@@ -174,6 +182,8 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     hostPorts: [apiPort],
     allocatable: capacity,
     client,
+    caPem: clusterCaPem(kc),
+    apiServer: { host: client.server.hostname, port: apiPort },
     lookups: {
       secret: async (ns, name) => {
         try {

@@ -13,6 +13,7 @@ import { backoffMs, podStatus, type ContainerView } from './status.ts';
 import type { ContainerSpec, Pod, PodStatus } from './types.ts';
 import { groupAlive, signalGroup } from './procs.ts';
 import type { StartGate } from './gate.ts';
+import { ServiceAccountVolume, wantsToken } from './serviceAccount.ts';
 
 export interface NodeContext {
   nodeName: string;
@@ -28,6 +29,10 @@ export interface NodeContext {
   hostPorts: readonly number[];
   allocatable: Readonly<Record<string, string>>;
   client: KubeClient;
+  /** The cluster CA (PEM), projected into pods as ca.crt beside their service-account token. */
+  caPem: string;
+  /** The API server as pods reach it: the real loopback endpoint, not the kubernetes Service's ClusterIP. */
+  apiServer: { host: string; port: number };
   lookups: EnvLookups;
   log: (msg: string) => void;
   /** Holds sitecustomize.py (a copy of rig/node/py/, so no bytecode lands in the repo). */
@@ -74,6 +79,7 @@ export class PodWorker {
   readonly #startTime = now();
   readonly #init: Run[];
   readonly #main: Run[];
+  readonly #sa: ServiceAccountVolume | undefined;
   #initialized = false;
   #initFailed = false;
   #lastWritten = '';
@@ -92,6 +98,7 @@ export class PodWorker {
     this.tmp = tmp;
     this.#ctx = ctx;
     this.dir = join(ctx.stateDir, 'pods', podDirName(pod));
+    this.#sa = wantsToken(pod) ? new ServiceAccountVolume(this.dir, ctx.client, ctx.caPem) : undefined;
     const mk = (c: ContainerSpec): Run => ({
       spec: c,
       view: {
@@ -123,6 +130,15 @@ export class PodWorker {
     mkdirSync(this.dir, { recursive: true });
     mkdirSync(this.tmp, { recursive: true });
     this.#scheduleSync();
+    if (this.#sa) {
+      // Long-running containers keep a fresh token (ensure() is a no-op until 80 % of its lifetime).
+      const sa = this.#sa;
+      const timer = setInterval(() => {
+        if (this.#isClosed()) clearInterval(timer);
+        else sa.ensure(this.pod).catch(() => undefined);
+      }, 60_000);
+      timer.unref();
+    }
     void this.#runAll().catch((err: unknown) => {
       this.#ctx.log(`pod ${podDirName(this.pod)}: ${err instanceof Error ? err.stack : String(err)}`);
     });
@@ -193,6 +209,11 @@ export class PodWorker {
       TMPDIR: this.tmp,
       // Never phone home from tests; a pod may still set it.
       RAY_USAGE_STATS_ENABLED: '0',
+      // What a kubelet sets from the kubernetes Service; here the API server's real loopback address,
+      // since ClusterIPs are not dialable (in-cluster clients build their URL from these).
+      KUBERNETES_SERVICE_HOST: ctx.apiServer.host,
+      KUBERNETES_SERVICE_PORT: String(ctx.apiServer.port),
+      KUBERNETES_SERVICE_PORT_HTTPS: String(ctx.apiServer.port),
     };
     if (ray) {
       base.VIRTUAL_ENV = ctx.venv;
@@ -210,7 +231,10 @@ export class PodWorker {
       nodeAllocatable: ctx.allocatable,
       lookups: ctx.lookups,
     });
+    // The projected token volume (throws EnvError → CreateContainerConfigError while the SA is missing).
+    await this.#sa?.ensure(this.pod);
     const env = { ...base, ...own };
+    if (this.#sa) env.KURAY_SA_DIR = this.#sa.dir;
     if (own.PATH && ray) env.PATH = `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${own.PATH}`;
     // Longer Ray startup waits (py/sitecustomize.py) for Ray containers only.
     if (ray) env.PYTHONPATH = own.PYTHONPATH ? `${ctx.pyDir}:${own.PYTHONPATH}` : ctx.pyDir;

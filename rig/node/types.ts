@@ -106,6 +106,7 @@ export interface Pod extends KubeObject {
     hostname?: string;
     subdomain?: string;
     serviceAccountName?: string;
+    automountServiceAccountToken?: boolean;
   };
   status?: PodStatus;
 }

@@ -10,8 +10,9 @@ import { parseYamlStream, toYamlStream } from '../util/yaml.ts';
 import { applyRayClusterDefaults } from './defaults.ts';
 import type { RayCluster } from './v1/index.ts';
 import { validate } from './validation/index.ts';
+import { SEED_EXAMPLES } from '../testing/seeds.ts';
 
-const seeds = join(import.meta.dirname, '..', '..', '..', 'shared', 'seed', 'examples');
+const seeds = SEED_EXAMPLES;
 let rig: Rig;
 let ns: string;
 

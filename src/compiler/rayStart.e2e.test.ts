@@ -24,12 +24,13 @@ import { parseYamlStream } from '../util/yaml.ts';
 import { renderCluster } from './index.ts';
 import type { Container, Pod } from './k8sTypes.ts';
 import { patientRayEnv } from '../../rig/ray/patient.ts';
+import { seedFile } from '../testing/seeds.ts';
 
 // Ray's 30 s startup limits, lifted as on the local node: this machine is shared and has 2 cores.
 patientRayEnv();
 
 const run = promisify(execFile);
-const seedFile = join(import.meta.dirname, '..', '..', '..', 'shared', 'seed', 'examples', '01-basic.yaml');
+const basicFile = seedFile('01-basic.yaml');
 const GiB = 1024 ** 3;
 
 /** The kubelet's view of a container's env: values as given, fieldRefs resolved against the pod. */
@@ -208,7 +209,7 @@ test(
     const tempDir = mkdtempSync(join(tmpdir(), 'kuray-raystart-'));
     const [gcs, dash, client, headAgent, headMetrics, workerAgent, workerMetrics, asMetrics, dashMetrics] =
       await freePorts(9);
-    const rc = parseYamlStream(readFileSync(seedFile, 'utf8'))[0]!.value as RayCluster;
+    const rc = parseYamlStream(readFileSync(basicFile, 'utf8'))[0]!.value as RayCluster;
     Object.assign(rc.spec.headGroupSpec.rayStartParams!, {
       port: String(gcs),
       'dashboard-port': String(dash),

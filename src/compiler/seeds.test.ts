@@ -9,8 +9,9 @@ import type { RayCluster } from '../api/v1/index.ts';
 import { parseYamlStream, toYamlStream } from '../util/yaml.ts';
 import { renderCluster, type KubeObject } from './index.ts';
 import type { Container, Pod } from './k8sTypes.ts';
+import { SEED_EXAMPLES } from '../testing/seeds.ts';
 
-const seedDir = join(import.meta.dirname, '..', '..', '..', 'shared', 'seed', 'examples');
+const seedDir = SEED_EXAMPLES;
 const goldenDir = join(import.meta.dirname, 'testdata');
 const update = process.env.KURAY_UPDATE_GOLDEN === '1';
 

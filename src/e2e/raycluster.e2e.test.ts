@@ -26,8 +26,9 @@ import { until } from '../testing/wait.ts';
 import { DashboardClient } from '../ray/dashboard.ts';
 import { isTerminalJobStatus } from '../ray/jobs.ts';
 import { overlayExample, runnableExamples } from './examples.ts';
+import { SEED_EXAMPLES } from '../testing/seeds.ts';
 
-const seed = '/work/shared/seed/examples';
+const seed = SEED_EXAMPLES;
 const GiB = 1024 ** 3;
 
 function basicCluster(ns: string): Record<string, unknown> {

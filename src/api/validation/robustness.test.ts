@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseYamlStream } from '../../util/yaml.ts';
 import { validate } from './index.ts';
+import { SEED_EXAMPLES } from '../../testing/seeds.ts';
 
-const seeds = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'seed', 'examples');
+const seeds = SEED_EXAMPLES;
 const base = parseYamlStream(readFileSync(join(seeds, '02-advanced-gpu-production.yaml'), 'utf8'))[0]!.value;
 
 /** Every path (as key lists) of a JSON value. */

@@ -6,8 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseYamlStream } from '../../util/yaml.ts';
 import { validateAll, type Issue, type ValidationResult } from './index.ts';
+import { SEED_EXAMPLES } from '../../testing/seeds.ts';
 
-const dir = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'seed', 'examples');
+const dir = SEED_EXAMPLES;
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();

@@ -6,9 +6,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseYamlStream } from '../../util/yaml.ts';
 import { renderYaml } from './render.ts';
+import { SEED_EXAMPLES } from '../../testing/seeds.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const seedDir = join(root, '..', 'shared', 'seed', 'examples');
+const seedDir = SEED_EXAMPLES;
 const main = join(root, 'src', 'cli', 'main.ts');
 
 function kuray(args: string[], input?: string) {

@@ -6,9 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SEED_EXAMPLES } from '../../testing/seeds.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const seeds = join(root, '..', 'shared', 'seed', 'examples');
+const seeds = SEED_EXAMPLES;
 
 function kuray(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(root, 'src', 'cli', 'main.ts'), ...args], {

@@ -32,6 +32,7 @@ import {
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
 import { until } from '../../testing/wait.ts';
 import { parseYamlStream } from '../../util/yaml.ts';
+import { seedFile } from '../../testing/seeds.ts';
 
 type RC = KubeObject & RayCluster;
 
@@ -46,7 +47,7 @@ const native =
  */
 function seed05(ns: string): RC {
   const doc = parseYamlStream(
-    readFileSync('/work/shared/seed/examples/05-autoscaling-thresholds.yaml', 'utf8'),
+    readFileSync(seedFile('05-autoscaling-thresholds.yaml'), 'utf8'),
     '05-autoscaling-thresholds.yaml',
   )[0]!.value as RC;
   doc.metadata.namespace = ns;

@@ -22,8 +22,9 @@ import {
   type KubeObject,
 } from '../../runtime/resources.ts';
 import type { Pod } from '../../compiler/k8sTypes.ts';
+import { SEED_EXAMPLES } from '../../testing/seeds.ts';
 
-const seedDir = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'seed', 'examples');
+const seedDir = SEED_EXAMPLES;
 
 interface Example {
   file: string;
