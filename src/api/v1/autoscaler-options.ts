@@ -96,16 +96,18 @@ export const AutoscalerOptions = obj(
     ),
     metricsPort: opt(
       int32(
-        'Kuray extension. MetricsPort is the TCP port (1-65535) on which the autoscaler exposes Prometheus ' +
-          'metrics about its decisions (scale events, utilization it acted on) when enableMetrics is true. ' +
-          'Ignored by KubeRay.',
+        "Kuray extension. MetricsPort is the port on every Ray pod where the native autoscaler reads Ray's " +
+          "Prometheus metrics (node CPU and memory utilization): the nodes' metrics-export-port, default " +
+          '8080. Ignored by KubeRay.',
         { minimum: 1, maximum: 65535 },
       ),
     ),
     enableMetrics: opt(
       bool(
-        'Kuray extension. EnableMetrics turns on the Prometheus metrics endpoint of the autoscaler ' +
-          '(see metricsPort). Default false. Ignored by KubeRay.',
+        "Kuray extension. EnableMetrics: whether the native autoscaler reads Ray's metrics (from " +
+          'metricsPort) to evaluate cpuUtilizationThreshold and memoryUtilizationThreshold. Unset means on ' +
+          'whenever a threshold is set; false leaves pending resource demand as the only scale-up signal. ' +
+          'Ignored by KubeRay.',
       ),
     ),
     cooldownPeriodSeconds: opt(

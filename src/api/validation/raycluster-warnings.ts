@@ -323,4 +323,33 @@ export function warnRayClusterSpec(
       }
     }
   }
+  if (ao && !isAutoscaling(spec)) warnNativeMetrics(at(p, 'autoscalerOptions'), spec, r);
+}
+
+/** Native mode reads utilization from Ray's metrics on metricsPort: say when that cannot work. */
+function warnNativeMetrics(ap: string, spec: RayClusterSpec, r: Report): void {
+  const ao = spec.autoscalerOptions!;
+  const thresholds = (['cpuUtilizationThreshold', 'memoryUtilizationThreshold'] as const).filter(
+    (f) => ao[f] !== undefined,
+  );
+  if (ao.enableMetrics === false && thresholds.length > 0) {
+    r.warn(
+      at(ap, 'enableMetrics'),
+      `enableMetrics is false, so ${thresholds.join(' and ')} ${thresholds.length > 1 ? 'are' : 'is'} never evaluated: only pending resource demand scales the cluster up`,
+      'remove enableMetrics (metrics are read whenever a utilization threshold is set) or remove the thresholds',
+    );
+  }
+  if (ao.metricsPort === undefined || thresholds.length === 0) return;
+  const params = [
+    spec.headGroupSpec.rayStartParams,
+    ...(spec.workerGroupSpecs ?? []).map((g) => g.rayStartParams),
+  ];
+  const exported = new Set(params.map((rp) => rayPorts(rp).metrics));
+  if (!exported.has(ao.metricsPort) || exported.size > 1) {
+    r.warn(
+      at(ap, 'metricsPort'),
+      `metricsPort ${ao.metricsPort} is where the native autoscaler reads each Ray node's metrics, but the nodes export them on ${[...exported].join(', ')}`,
+      `set metricsPort to ${[...exported][0]} or set rayStartParams metrics-export-port "${ao.metricsPort}" on every group`,
+    );
+  }
 }

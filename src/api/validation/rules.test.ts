@@ -30,6 +30,32 @@ test('warnings: in-tree autoscaling makes the native autoscaler fields inert', (
   );
 });
 
+test('warnings: native metrics settings that leave utilization thresholds unread', () => {
+  const off = validate(
+    set(base, 'spec.autoscalerOptions', { cpuUtilizationThreshold: 0.7, enableMetrics: false }),
+  );
+  assert.deepEqual(off.errors, []);
+  const w = off.warnings.find((x) => x.path === 'spec.autoscalerOptions.enableMetrics');
+  assert.match(w?.message ?? '', /cpuUtilizationThreshold is never evaluated/);
+
+  const port = validate(
+    set(base, 'spec.autoscalerOptions', { cpuUtilizationThreshold: 0.7, metricsPort: 9090 }),
+  );
+  const p = port.warnings.find((x) => x.path === 'spec.autoscalerOptions.metricsPort');
+  assert.match(p?.message ?? '', /metricsPort 9090 .* export them on 8080/);
+  assert.match(p?.hint ?? '', /set metricsPort to 8080/);
+
+  // The guide's 06 example: metricsPort 8080 is Ray's default export port — nothing to say.
+  const ok = validate(
+    set(base, 'spec.autoscalerOptions', {
+      cpuUtilizationThreshold: 0.7,
+      metricsPort: 8080,
+      enableMetrics: true,
+    }),
+  );
+  assert.equal(ok.warnings.filter((x) => x.path.startsWith('spec.autoscalerOptions')).length, 0);
+});
+
 test('warnings: rayStartParams memory above the container limit', () => {
   const r = validate(set(base, 'spec.headGroupSpec.rayStartParams', { memory: '8Gi' }));
   assert.ok(
