@@ -2,14 +2,18 @@
 // (EC certificates, private CA), newNamespace gives a usable namespace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { kubeConfig, newNamespace, useRig } from './testing.ts';
 
 test('client-node from kubeConfig(rig) lists the fake nodes and sees the new namespace', async () => {
   const rig = await useRig();
   const ns = await newNamespace(rig, 'Rig_Helpers');
   assert.match(ns, /^rig-helpers-[0-9a-f]{6}$/);
-  const api = kubeConfig(rig).makeApiClient(CoreV1Api);
+  // client-node itself (not Kuray's runtime KubeConfig) reads the rig's kubeconfig.
+  const kc = new KubeConfig();
+  kc.loadFromFile(rig.kubeconfigPath);
+  assert.equal(kubeConfig(rig).getCurrentCluster()?.server, kc.getCurrentCluster()?.server);
+  const api = kc.makeApiClient(CoreV1Api);
   const nodes = await api.listNode();
   assert.ok(nodes.items.length > 0);
   assert.ok(nodes.items.every((n) => n.metadata?.annotations?.['kwok.x-k8s.io/node'] === 'fake'));

@@ -2,13 +2,13 @@
 //
 //   const rig = await useRig();
 //   const ns = await newNamespace(rig, 'informer');
-//   const kc = kubeConfig(rig);            // @kubernetes/client-node, admin credentials
+//   const kc = kubeConfig(rig);            // src/runtime/kubeconfig.ts, admin credentials
 //
 // useRig() attaches to the shared rig of the test run (KURAY_RIG_STATE, set by scripts/test.ts)
 // or, when a file runs alone, starts a private rig that is stopped when the process ends.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../src/runtime/kubeconfig.ts';
 import { attachRig, startRig, type Rig, type RigOptions } from './harness.ts';
 
 export type { Rig } from './harness.ts';
@@ -65,7 +65,7 @@ export async function newNamespace(rig: Rig, prefix: string): Promise<string> {
   }
 }
 
-/** A client-node KubeConfig with the rig's admin credentials. */
+/** A KubeConfig (src/runtime/kubeconfig.ts) with the rig's admin credentials. */
 export function kubeConfig(rig: Rig): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(rig.kubeconfigPath);

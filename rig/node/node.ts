@@ -10,7 +10,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, w
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../../src/runtime/kubeconfig.ts';
 import { ensureRayVenv } from '../ray/venv.ts';
 import { isAlreadyExists, isNotFound } from '../../src/runtime/errors.ts';
 import { Informer } from '../../src/runtime/informer.ts';

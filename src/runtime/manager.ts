@@ -1,7 +1,7 @@
 // The manager wires one operator process: REST clients, shared informers, controllers, leader
 // election, the /metrics /healthz /readyz server, and graceful shutdown. Informers and probes run on
 // every replica (a standby has a warm cache); controllers run only while leading.
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './kubeconfig.ts';
 import type { Registry } from 'prom-client';
 import { Controller, type ControllerOptions } from './controller.ts';
 import { EventRecorder } from './events.ts';

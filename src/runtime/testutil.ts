@@ -1,7 +1,7 @@
 // Test helpers shared by runtime tests (not part of the public API).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './kubeconfig.ts';
 
 /** Polls until fn() is truthy; rejects after timeoutMs (a guard against hangs, not a timing check). */
 export async function until(fn: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {

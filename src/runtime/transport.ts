@@ -1,9 +1,9 @@
-// A small typed REST client over a kubeconfig. client-node supplies kubeconfig loading and auth
-// (applyToHTTPSOptions, stable across client-node 1.x and 2.x); the wire is node:https with a
+// A small typed REST client over a kubeconfig. kubeconfig.ts supplies kubeconfig loading and auth
+// (applyToHTTPSOptions, client-node's interface); the wire is node:https with a
 // keep-alive agent and plain JSON, so timestamps stay strings and nothing is lost in a serializer.
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './kubeconfig.ts';
 import type { Registry } from 'prom-client';
 import { ApiError, type StatusBody } from './errors.ts';
 import { counter, defaultRegistry, histogram, requestBuckets } from './metrics.ts';
@@ -180,6 +180,8 @@ export class KubeClient {
     return new Promise((resolve, reject) => {
       const req = mod.request(url, { ...opts, method, headers, signal }, (res) => {
         this.#m.requests.inc({ code: String(res.statusCode ?? 0), method, host: this.host });
+        // client-go re-runs an exec credential plugin after a 401 (the credential was revoked or rotated early).
+        if (res.statusCode === 401) this.kubeConfig.invalidateCredentials();
         this.#m.latency.observe({ verb: method, host: this.host }, (performance.now() - started) / 1000);
         resolve(res);
       });
