@@ -2,7 +2,23 @@
 import type { Container, PodSpec } from './k8sTypes.ts';
 import type { RayCluster } from '../api/v1/index.ts';
 import { addEnvIfAbsent } from './env.ts';
-import { checkName } from './names.ts';
+import { checkName, namespaceOf } from './names.ts';
+import { CREATED_BY, LABEL_APP_CREATED_BY, LABEL_CLUSTER } from './constants.ts';
+import { ownerReferenceFor } from './context.ts';
+import type { OwnerReference } from './k8sTypes.ts';
+
+export interface AuthSecret {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    ownerReferences: OwnerReference[];
+  };
+  type: 'Opaque';
+  data: { auth_token: string };
+}
 
 const TOKEN_VOLUME = 'ray-token';
 const TOKEN_MOUNT = '/var/run/secrets/ray.io/serviceaccount';
@@ -51,4 +67,29 @@ export function configureTokenAuth(spec: PodSpec, rc: RayCluster): void {
   for (const ic of spec.initContainers ?? []) {
     if (ic.name === 'wait-gcs-ready') setTokenAuthEnv(ic, rc);
   }
+}
+
+/**
+ * Whether the operator owns the token Secret: token mode with a shared token and no user-named
+ * Secret. KubeRay creates it in that case; with `secretName` the user provides it, and in
+ * Kubernetes-token mode Ray checks service-account tokens instead.
+ */
+export function operatorCreatesAuthSecret(rc: RayCluster): boolean {
+  return isAuthEnabled(rc) && !isK8sAuth(rc) && !rc.spec.authOptions?.secretName;
+}
+
+/** The token Secret KubeRay creates (key `auth_token`); pure: the caller supplies the random token. */
+export function authSecret(rc: RayCluster, token: string): AuthSecret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: authSecretName(rc),
+      namespace: namespaceOf(rc),
+      labels: { [LABEL_CLUSTER]: rc.metadata?.name ?? '', [LABEL_APP_CREATED_BY]: CREATED_BY },
+      ownerReferences: [ownerReferenceFor(rc)],
+    },
+    type: 'Opaque',
+    data: { auth_token: Buffer.from(token, 'utf8').toString('base64') },
+  };
 }

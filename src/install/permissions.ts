@@ -79,6 +79,13 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     why: 'the autoscaler ServiceAccount',
   },
   {
+    group: '',
+    resource: 'secrets',
+    verbs: ['get', 'create'],
+    scope: 'watched',
+    why: "token auth: the cluster's auth_token Secret (created before its pods; read by the native autoscaler)",
+  },
+  {
     group: 'rbac.authorization.k8s.io',
     resource: 'roles',
     verbs: ['get', 'list', 'watch', 'create'],

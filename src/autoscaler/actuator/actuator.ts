@@ -30,6 +30,7 @@ import {
 } from './explain.ts';
 import { clusterInputFor, headEndpoint, metricsTargets, podViewsOf, strandedDrainingPods } from './inputs.ts';
 import { parseLastScale, scalePatch, type GroupChange } from './patch.ts';
+import { RayTokenSource } from './rayToken.ts';
 
 /** The part of the EventRecorder the actuator uses. */
 export interface EventSink {
@@ -39,6 +40,8 @@ export interface EventSink {
 
 export interface DrainRequest {
   address: string;
+  /** Ray auth token (token-auth clusters). */
+  token?: string;
   nodeId: string;
   message: string;
   timeoutMs: number;
@@ -55,6 +58,8 @@ export interface ActuatorDeps {
   now?: () => number;
   /** Timeout of each call to Ray. */
   rayTimeoutMs?: number;
+  /** The Ray auth token of a token-auth cluster; defaults to reading its token Secret. */
+  rayToken?: (rc: RayCluster) => Promise<string | undefined>;
 }
 
 export type SyncOutcome =
@@ -69,6 +74,7 @@ const defaultDrain = (r: DrainRequest): Promise<DrainResult> =>
     reason: 'IDLE_TERMINATION',
     message: r.message,
     timeoutMs: r.timeoutMs,
+    token: r.token,
   });
 
 function errText(err: unknown): string {
@@ -84,6 +90,7 @@ export class NativeAutoscaler {
   readonly #now: () => number;
   readonly #read: (opts: ReadSignalsOptions) => Promise<ClusterSignals>;
   readonly #drain: (req: DrainRequest) => Promise<DrainResult>;
+  readonly #token: (rc: RayCluster) => Promise<string | undefined>;
   /** Cluster key → the generation our last patch produced (wait for the cache to reach it). */
   readonly #awaitGeneration = new Map<string, number>();
   /** Cluster key → group → last scale time we wrote (in case the cache lags the annotation). */
@@ -94,6 +101,8 @@ export class NativeAutoscaler {
     this.#now = deps.now ?? Date.now;
     this.#read = deps.readSignals ?? readClusterSignals;
     this.#drain = deps.drain ?? defaultDrain;
+    const tokens = new RayTokenSource(deps.client, { now: this.#now });
+    this.#token = deps.rayToken ?? ((rc) => tokens.tokenFor(rc));
   }
 
   /** Drop what is remembered about a deleted cluster. */
@@ -122,10 +131,19 @@ export class NativeAutoscaler {
     }
     const views = podViewsOf(pods);
     const timeoutMs = this.#d.rayTimeoutMs ?? 5_000;
+    let token: string | undefined;
+    try {
+      token = await this.#token(rc);
+    } catch (err) {
+      const why = `no Ray auth token: ${errText(err)}; no scaling decision until there is one`;
+      await this.#writeStatus(rc, waitingStatus(rc.status?.autoscaler, false, why));
+      return { kind: 'waiting', why };
+    }
     let signals: ClusterSignals;
     try {
       signals = await this.#read({
         gcsAddress: head.gcsAddress,
+        token,
         metricsTargets: metricsTargets(rc, views),
         timeoutMs,
         now: this.#now,
@@ -160,7 +178,7 @@ export class NativeAutoscaler {
         finalDecisions.push(d);
         continue;
       }
-      const { accepted, rejected } = await this.#drainAll(head.gcsAddress, d, signals, timeoutMs);
+      const { accepted, rejected } = await this.#drainAll(head.gcsAddress, token, d, signals, timeoutMs);
       // A rejected drain means the node just got work: it stays, and so does its replica.
       const replicas = d.direction === 'down' ? Math.min(current, d.replicas + rejected.length) : d.replicas;
       if (replicas === current && accepted.length === 0) {
@@ -252,6 +270,7 @@ export class NativeAutoscaler {
 
   async #drainAll(
     address: string,
+    token: string | undefined,
     d: Extract<Decision, { kind: 'scale' }>,
     signals: ClusterSignals,
     timeoutMs: number,
@@ -271,6 +290,7 @@ export class NativeAutoscaler {
       try {
         const r = await this.#drain({
           address,
+          token,
           nodeId: node.nodeId,
           message: `Kuray native autoscaler: ${d.reason.rule}`,
           timeoutMs,

@@ -4,7 +4,9 @@
 //
 //   native demand: tasks that need more CPUs than the cluster has (the head has 0) make the group
 //     grow 0 → 2, the new Ray nodes join, the tasks finish; once idle, the workers go after
-//     idleTimeoutSeconds (drained, listed in workersToDelete, deleted by the controller).
+//     idleTimeoutSeconds (drained, listed in workersToDelete, deleted by the controller). The cluster
+//     uses Ray token auth (authOptions.mode: token): GCS refuses the autoscaler's reads and drains
+//     without the token, so this also proves the token comes from the operator-created Secret.
 //   native thresholds: the seed's 05-autoscaling-thresholds.yaml (sized down, see `seed05`) scales
 //     up on CPU utilization under a CPU-burning job. Caveat: on the local node Ray's
 //     ray_node_cpu_utilization is the whole machine's (no cgroups), so on a busy shared machine the
@@ -19,7 +21,7 @@ import { clusterPods, isHead, realRig, waitClusterReady } from '../../../rig/nod
 import type { Pod } from '../../../rig/node/types.ts';
 import { DashboardClient } from '../../ray/dashboard.ts';
 import { isTerminalJobStatus } from '../../ray/jobs.ts';
-import { Events, RayClusters, type KubeObject } from '../../runtime/resources.ts';
+import { Events, RayClusters, Secrets, type KubeObject } from '../../runtime/resources.ts';
 import { KubeClient } from '../../runtime/transport.ts';
 import {
   groupRayStartParams,
@@ -27,6 +29,7 @@ import {
   minMax,
   rayCluster,
   withHeadRayStartParams,
+  withRayVersion,
   withWorkers,
 } from '../../testing/builders.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
@@ -86,12 +89,17 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
       (await client.list<KubeObject>(Events, ns, { fieldSelector: `involvedObject.name=${name}` }))
         .items as unknown as { reason: string; message: string }[]
     ).filter((e) => e.reason.startsWith('Autoscaler'));
+  const tokens = new Map<string, string>(); // cluster → Ray auth token (token-auth clusters)
   const dashboard = (head: Pod) =>
-    new DashboardClient({ baseUrl: `http://${head.status!.podIP!}:8265`, timeoutMs: 30_000 });
+    new DashboardClient({
+      baseUrl: `http://${head.status!.podIP!}:8265`,
+      timeoutMs: 30_000,
+      token: tokens.get(head.metadata.labels?.['ray.io/cluster'] ?? ''),
+    });
   const submit = (head: Pod, code: string) =>
     dashboard(head).submitJob({ entrypoint: `python -c '${code.replaceAll("'", "'\\''")}'` });
 
-  it('native: demand grows the group, the Ray nodes join and the tasks finish; idle workers go after idleTimeoutSeconds', async () => {
+  it('native, token auth: demand grows the group, the Ray nodes join and the tasks finish; idle workers go after idleTimeoutSeconds', async () => {
     await client.create<RC>(
       RayClusters,
       rayCluster(
@@ -100,9 +108,13 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
         native({ idleTimeoutSeconds: 20, cooldownPeriodSeconds: 5 }),
         withHeadRayStartParams({ 'num-cpus': '0' }),
         withWorkers(0, minMax(0, 2), groupRayStartParams({ 'num-cpus': '1' })),
+        withRayVersion('2.58.0'),
+        (rc) => ({ ...rc, spec: { ...rc.spec, authOptions: { mode: 'token' } } }),
       ) as RC,
     );
     const [head] = await waitClusterReady(rig, ns, 'demand', 1);
+    const secret = await client.get<KubeObject & { data: { auth_token: string } }>(Secrets, ns, 'demand');
+    tokens.set('demand', Buffer.from(secret.data.auth_token, 'base64').toString('utf8'));
     await until(
       'the autoscaler reads Ray',
       async () => (await get('demand')).status?.autoscaler?.rayReachable === true,

@@ -23,6 +23,8 @@ import { conditionTrue, COND_SUSPENDING } from './conditions.ts';
 import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
 import { ensureObjects } from './objects.ts';
+import { ensureAuthSecret } from './authSecret.ts';
+import { authSecretName } from '../../compiler/auth.ts';
 
 /** The read side of an informer (or of several, one per watched namespace). */
 export interface Lister {
@@ -247,6 +249,21 @@ export class RayClusterReconciler {
         });
     }
     if (!todo.length) return;
+    // Token auth: the pods read their token from a Secret that has to exist first.
+    try {
+      if (await ensureAuthSecret(this.#d.client, rc))
+        this.#d.events.normal(
+          rc as KubeObject,
+          'CreatedSecret',
+          `Created Secret ${ns}/${authSecretName(rc)}`,
+          'Create',
+        );
+    } catch (err) {
+      const message = `Failed to create the auth token Secret ${ns}/${authSecretName(rc)}: ${errMessage(err)}`;
+      failures.push({ reason: 'FailedCreateSecret', message });
+      this.#d.events.warning(rc as KubeObject, 'FailedToCreateSecret', message, 'Create');
+      return;
+    }
     this.#d.expectations.expectCreations(
       key,
       todo.map((t) => t.pod.metadata!.name!),

@@ -1,0 +1,56 @@
+// The Ray auth token the native autoscaler needs on token-auth clusters: GCS answers
+// UNAUTHENTICATED without `authorization: Bearer <token>`. It is the auth_token of the cluster's
+// token Secret (the one its pods read). Cached per cluster for a minute so a sync every few seconds
+// does not turn into a Secret GET every few seconds; a rotated token is picked up within that time.
+import type { RayCluster } from '../../api/v1/index.ts';
+import { authSecretName, isAuthEnabled } from '../../compiler/auth.ts';
+import { isNotFound } from '../../runtime/errors.ts';
+import { Secrets, type KubeObject } from '../../runtime/resources.ts';
+import type { KubeClient } from '../../runtime/transport.ts';
+
+export class RayTokenUnavailable extends Error {}
+
+export class RayTokenSource {
+  readonly #client: KubeClient;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, { token: string; until: number }>();
+
+  constructor(client: KubeClient, opts: { ttlMs?: number; now?: () => number } = {}) {
+    this.#client = client;
+    this.#ttlMs = opts.ttlMs ?? 60_000;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** undefined when the cluster has no token auth; throws RayTokenUnavailable with the reason. */
+  async tokenFor(rc: RayCluster): Promise<string | undefined> {
+    if (!isAuthEnabled(rc)) return undefined;
+    if (rc.spec.authOptions?.enableK8sTokenAuth === true) {
+      throw new RayTokenUnavailable(
+        'authOptions.enableK8sTokenAuth: Ray accepts Kubernetes service-account tokens there, which the native ' +
+          'autoscaler does not send; use enableInTreeAutoscaling (Ray’s autoscaler) or shared-token auth',
+      );
+    }
+    const ns = rc.metadata?.namespace ?? '';
+    const name = authSecretName(rc);
+    const key = `${ns}/${name}`;
+    const hit = this.#cache.get(key);
+    if (hit && hit.until > this.#now()) return hit.token;
+    let secret: KubeObject & { data?: Record<string, string> };
+    try {
+      secret = await this.#client.get(Secrets, ns, name);
+    } catch (err) {
+      if (isNotFound(err)) throw new RayTokenUnavailable(`the auth token Secret ${key} does not exist yet`);
+      throw err;
+    }
+    const b64 = secret.data?.auth_token;
+    if (!b64) throw new RayTokenUnavailable(`the Secret ${key} has no auth_token key`);
+    const token = Buffer.from(b64, 'base64').toString('utf8');
+    this.#cache.set(key, { token, until: this.#now() + this.#ttlMs });
+    return token;
+  }
+
+  forget(namespace: string, rc: RayCluster): void {
+    this.#cache.delete(`${namespace}/${authSecretName(rc)}`);
+  }
+}
