@@ -159,6 +159,46 @@ test('watchOwned maps dependents to the owner named by the controller ownerRefer
   assert.deepEqual(got.sort(), ['ns/rc1', 'ns/rc2']);
 });
 
+test('coalesceMs: events of many dependents of one owner inside the window become one reconcile', async () => {
+  const client = new KubeClient(loopbackKubeConfig(1), { registry: newRegistry() });
+  const pods = new Informer<KubeObject>({ client, resource: Pods });
+  const got: string[] = [];
+  const c = new Controller({
+    name: 'coalesce',
+    registry: newRegistry(),
+    reconcile: (req) => {
+      got.push(req.name);
+      return Promise.resolve();
+    },
+  });
+  c.watchOwned(pods, 'RayCluster', 'ray.io', { coalesceMs: 200 });
+  c.start();
+  const owner = (name: string) => [
+    { apiVersion: 'ray.io/v1', kind: 'RayCluster', name, uid: name, controller: true },
+  ];
+  // Ten pods of rc1 and one of rc2 appear (and change) within the window.
+  for (let i = 0; i < 10; i++)
+    pods.apply('ADDED', {
+      metadata: {
+        name: `p${i}`,
+        namespace: 'ns',
+        resourceVersion: String(i + 1),
+        ownerReferences: owner('rc1'),
+      },
+    });
+  pods.apply('ADDED', {
+    metadata: { name: 'q', namespace: 'ns', resourceVersion: '20', ownerReferences: owner('rc2') },
+  });
+  pods.apply('MODIFIED', {
+    metadata: { name: 'p0', namespace: 'ns', resourceVersion: '21', ownerReferences: owner('rc1') },
+  });
+  assert.deepEqual(got, [], 'nothing before the window ends');
+  await until(() => got.length === 2, 2000, 'one reconcile per owner');
+  await new Promise((r) => setTimeout(r, 300));
+  await c.stop(1000);
+  assert.deepEqual(got.sort(), ['rc1', 'rc2']);
+});
+
 test('an update filter such as generationChanged drops status-only updates but not spec changes or resyncs', async () => {
   const client = new KubeClient(loopbackKubeConfig(1), { registry: newRegistry() });
   const inf = new Informer<KubeObject>({ client, resource: RayClusters });

@@ -71,6 +71,15 @@ export function requestKey(req: Request): string {
   return req.namespace ? `${req.namespace}/${req.name}` : req.name;
 }
 
+export interface WatchOptions {
+  /**
+   * Enqueue after this many ms instead of at once. Events for the same key inside the window become
+   * one reconcile (the queue keeps the earliest time): a burst of pod status changes of one cluster
+   * costs one status write instead of one per pod.
+   */
+  coalesceMs?: number;
+}
+
 export class Controller {
   readonly name: string;
   readonly queue: WorkQueue<string>;
@@ -163,9 +172,15 @@ export class Controller {
     informer: Informer<T>,
     map: (obj: T) => Request[] = (o) => [splitKey(objectKey(o))],
     updateFilter?: (oldObj: T, newObj: T) => boolean,
+    opts: WatchOptions = {},
   ): () => void {
+    const delay = opts.coalesceMs ?? 0;
+    const put = (k: string): void => {
+      if (delay > 0) this.queue.addAfter(k, delay);
+      else this.queue.add(k);
+    };
     const enqueueAll = (o: T): void => {
-      for (const r of map(o)) this.enqueue(r);
+      for (const r of map(o)) put(requestKey(r));
     };
     return informer.addEventHandler({
       onAdd: enqueueAll,
@@ -175,7 +190,7 @@ export class Controller {
         // the first is already being processed would cost a needless extra reconcile.
         const keys = new Set(map(cur).map(requestKey));
         if (old !== cur) for (const r of map(old)) keys.add(requestKey(r));
-        for (const k of keys) this.queue.add(k);
+        for (const k of keys) put(k);
       },
       onDelete: enqueueAll,
     });
@@ -194,13 +209,19 @@ export class Controller {
     informer: Informer<T>,
     ownerKind: string,
     ownerApiGroup?: string,
+    opts: WatchOptions = {},
   ): () => void {
-    return this.watch(informer, (o) => {
-      const ref = controllerOf(o);
-      if (!ref || ref.kind !== ownerKind) return [];
-      if (ownerApiGroup !== undefined && ref.apiVersion.split('/')[0] !== ownerApiGroup) return [];
-      return [{ namespace: o.metadata.namespace ?? '', name: ref.name }];
-    });
+    return this.watch(
+      informer,
+      (o) => {
+        const ref = controllerOf(o);
+        if (!ref || ref.kind !== ownerKind) return [];
+        if (ownerApiGroup !== undefined && ref.apiVersion.split('/')[0] !== ownerApiGroup) return [];
+        return [{ namespace: o.metadata.namespace ?? '', name: ref.name }];
+      },
+      undefined,
+      opts,
+    );
   }
 
   /** Starts the workers. */

@@ -24,6 +24,11 @@ export interface RayClusterControllerOptions {
   concurrency?: number;
   podWriteParallelism?: number;
   resyncMs?: number;
+  /**
+   * Pod events reach the queue after this window (default 1000 ms), so the pods of a cluster that
+   * start together cost one reconcile and one status write, not one each. Cluster events are not delayed.
+   */
+  podEventCoalesceMs?: number;
 }
 
 /** Routes get/byIndex to the informer of the object's namespace. */
@@ -84,7 +89,7 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   for (const c of clusters) controller.watchOwn(c);
   for (const p of pods) {
     observeExpectations(expectations, p, (o) => podClusterIndex(o)[0]);
-    controller.watchOwned(p, 'RayCluster', 'ray.io');
+    controller.watchOwned(p, 'RayCluster', 'ray.io', { coalesceMs: opts.podEventCoalesceMs ?? 1000 });
   }
   for (const infs of childInformers) for (const i of infs) controller.watchOwned(i, 'RayCluster', 'ray.io');
   return controller;
