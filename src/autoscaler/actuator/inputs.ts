@@ -68,7 +68,7 @@ export function metricsTargets(rc: RayCluster, views: readonly PodView[]): Metri
 
 /**
  * The policy's input for the whole cluster. `lastScaleMs` is per group (from the cluster's
- * annotation). Demand comes from GCS; request_resources() constraints are not used yet.
+ * annotation). Demand and request_resources() constraints come from GCS.
  */
 export function clusterInputFor(
   rc: RayCluster,
@@ -79,8 +79,9 @@ export function clusterInputFor(
   const demand: Demand = { bundles: signals.demand.bundles, gangs: signals.demand.gangs };
   const head = signals.nodes.find((n) => n.isHead && n.alive);
   return {
-    ...(head ? { headAvailable: head.available } : {}),
+    ...(head ? { headAvailable: head.available, headTotal: head.total } : {}),
     demand,
+    ...(signals.demand.constraints.length ? { constraints: signals.demand.constraints } : {}),
     groups: (rc.spec.workerGroupSpecs ?? [])
       .filter((g) => g.suspend !== true)
       .map((g) => {

@@ -39,3 +39,39 @@ test('demand about to land on an idle worker keeps it', () => {
   assert.equal(d.decisions[0]!.kind, 'none');
   assert.match(d.decisions[0]!.reason.message, /pending demand/);
 });
+
+test('request_resources(): the floor grows an empty group, counting the head and launching nodes', () => {
+  const g = group('g', withBounds(0, 10), withShape({ CPU: 1 }));
+  const d = decideCluster({
+    groups: [g],
+    headTotal: { CPU: 1 },
+    headAvailable: { CPU: 1 },
+    demand: { bundles: [], gangs: [] },
+    constraints: [cpus(1, 4)],
+  });
+  // 1 bundle on the head's total, 3 need workers of 1 CPU.
+  assert.equal(d.decisions[0]!.replicas, 3);
+  assert.equal(d.decisions[0]!.reason.rule, 'pending-demand');
+  // Once those 3 are launching, the same floor asks for nothing more.
+  const again = decideCluster({
+    groups: [{ ...g, replicas: 3 }],
+    headTotal: { CPU: 1 },
+    demand: { bundles: [], gangs: [] },
+    constraints: [cpus(1, 4)],
+  });
+  assert.equal(again.decisions[0]!.replicas, 3);
+});
+
+test('request_resources(): idle workers the floor needs stay, the others go', () => {
+  const ws = ['w0', 'w1', 'w2', 'w3'].map((n) => worker(n, idleFor(600_000)));
+  const g = group('g', withBounds(0, 10), withWorkers(...ws));
+  const d = decideCluster({ groups: [g], demand: { bundles: [], gangs: [] }, constraints: [cpus(2, 2)] });
+  const dec = d.decisions[0]!;
+  assert.equal(dec.kind, 'scale');
+  assert.equal(dec.replicas, 2);
+  assert.deepEqual(dec.kind === 'scale' ? [...dec.workersToDelete].sort() : [], ['w2', 'w3']);
+
+  const all = decideCluster({ groups: [g], demand: { bundles: [], gangs: [] }, constraints: [cpus(2, 4)] });
+  assert.equal(all.decisions[0]!.kind, 'none');
+  assert.match(all.decisions[0]!.reason.message, /request_resources\(\) needs their capacity/);
+});

@@ -7,6 +7,7 @@
 // GPU (Ray keeps GPU nodes for GPU work), then the shape with the fewest resource kinds, then spec
 // order. Deterministic, so the same demand always lands on the same group.
 import { residualDemand } from './binpack.ts';
+import { placeConstraints, type CapacityBin, type ConstraintPlacement } from './constraints.ts';
 import { decideGroup } from './decideGroup.ts';
 import { fits, sum } from './resources.ts';
 import type { BundleDemand, Decision, Demand, GangDemand, GroupInput, Resources } from './types.ts';
@@ -16,6 +17,10 @@ export interface ClusterInput {
   groups: readonly Omit<GroupInput, 'demand'>[];
   /** Free logical resources on the head node (it can run tasks too). */
   headAvailable?: Resources;
+  /** Total logical resources of the head node (a request_resources() floor counts it). */
+  headTotal?: Resources;
+  /** request_resources() bundles: the cluster must be able to hold them all at once. */
+  constraints?: readonly BundleDemand[];
   /** All pending demand of the cluster (from GCS). */
   demand: Demand;
 }
@@ -54,6 +59,19 @@ function pickGroup(
   return candidates[0]?.g;
 }
 
+/** request_resources(): pack the floor onto the total capacity of the head, workers and launches. */
+function requestFloor(input: ClusterInput): ConstraintPlacement {
+  if (!input.constraints?.length) return { residual: [], claimed: new Set() };
+  const bins: CapacityBin[] = [];
+  if (input.headTotal) bins.push({ total: input.headTotal });
+  for (const g of input.groups) {
+    const live = g.workers.filter((w) => w.phase !== 'terminating');
+    for (const w of live) bins.push({ podName: w.podName, total: w.total ?? g.nodeShape });
+    for (let i = live.length; i < g.replicas; i++) bins.push({ total: g.nodeShape });
+  }
+  return placeConstraints(bins, input.constraints);
+}
+
 export function decideCluster(input: ClusterInput): ClusterDecision {
   const free: Resources[] = [];
   if (input.headAvailable) free.push(input.headAvailable);
@@ -64,7 +82,10 @@ export function decideCluster(input: ClusterInput): ClusterDecision {
       g.workers.filter((w) => w.phase === 'pending').length + Math.max(0, g.replicas - active);
     for (let i = 0; i < launching; i++) free.push(g.nodeShape);
   }
-  const residual = residualDemand(free, input.demand);
+  const pending = residualDemand(free, input.demand);
+  const floor = requestFloor(input);
+  // What the floor cannot fit on existing and launching nodes is demand like any other.
+  const residual = { bundles: [...pending.bundles, ...floor.residual], gangs: pending.gangs };
   const assigned = new Map<string, { bundles: BundleDemand[]; gangs: GangDemand[] }>();
   for (const g of input.groups) assigned.set(g.name, { bundles: [], gangs: [] });
   const infeasible: { bundles: BundleDemand[]; gangs: GangDemand[] } = { bundles: [], gangs: [] };
@@ -78,9 +99,14 @@ export function decideCluster(input: ClusterInput): ClusterDecision {
   }
   const items = (d: Demand): number => d.bundles.reduce((n, b) => n + b.count, 0) + d.gangs.length;
   // Demand that fits existing free capacity is about to be scheduled there: keep idle workers.
-  const clusterHasPendingDemand = items(input.demand) - items(residual) > 0;
+  const clusterHasPendingDemand = items(input.demand) - items(pending) > 0;
   const decisions = input.groups.map((g) =>
-    decideGroup({ ...g, demand: assigned.get(g.name)!, clusterHasPendingDemand }),
+    decideGroup({
+      ...g,
+      demand: assigned.get(g.name)!,
+      clusterHasPendingDemand,
+      ...(floor.claimed.size ? { claimedByRequest: floor.claimed } : {}),
+    }),
   );
   return { decisions, infeasible };
 }

@@ -112,6 +112,18 @@ test('property: never deletes a busy or unknown worker, never the same pod twice
   );
 });
 
+test('property: an idle-timeout removal never takes a worker a request_resources() floor claims', () => {
+  fc.assert(
+    fc.property(groupArb, fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }), (g, pick) => {
+      const claimed = new Set(g.workers.filter((_, i) => pick[i]).map((w) => w.podName));
+      const d = decideGroup({ ...g, claimedByRequest: claimed });
+      if (d.kind !== 'scale' || d.reason.rule !== 'idle-timeout') return;
+      for (const name of d.workersToDelete) assert.ok(!claimed.has(name), `${name} is claimed`);
+    }),
+    runs,
+  );
+});
+
 test('property: honours cooldown — no idle removal or utilization scale-up within cooldown', () => {
   fc.assert(
     fc.property(groupArb, (g) => {

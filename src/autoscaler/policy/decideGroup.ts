@@ -209,7 +209,8 @@ export function decideGroup(g: GroupInput): Decision {
   }
 
   // 6. Idle workers beyond minReplicas.
-  const expired = idleExpired(running, g.nowMs, o.idleTimeoutSeconds * 1000);
+  const idle = idleExpired(running, g.nowMs, o.idleTimeoutSeconds * 1000);
+  const expired = idle.filter((w) => !g.claimedByRequest?.has(w.podName));
   const removable = current - min;
   if (expired.length > 0 && removable > 0) {
     const names = expired.map((w) => w.podName);
@@ -261,6 +262,15 @@ export function decideGroup(g: GroupInput): Decision {
       `idle workers kept: removing one would push ${blockedBy ?? 'utilization'} over its threshold`,
       inputs,
     );
+  }
+
+  if (idle.length > expired.length && removable > 0) {
+    const kept = idle.filter((w) => g.claimedByRequest?.has(w.podName)).map((w) => w.podName);
+    return none(g, 'steady', `idle workers kept: request_resources() needs their capacity`, {
+      ...base,
+      idleTimeoutSeconds: o.idleTimeoutSeconds,
+      idleWorkers: kept.join(','),
+    });
   }
 
   return none(g, 'steady', `no rule fired (${running.length} running, ${launching} launching)`, {

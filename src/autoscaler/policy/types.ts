@@ -79,6 +79,8 @@ export interface GroupInput {
    * pending demand needs: the free capacity may be exactly theirs.
    */
   clusterHasPendingDemand?: boolean;
+  /** Workers a request_resources() floor needs (set by decideCluster): never removed as idle. */
+  claimedByRequest?: ReadonlySet<string>;
   /** The last time this group was scaled (either way), ms since epoch. */
   lastScaleTimeMs?: number;
   nowMs: number;
