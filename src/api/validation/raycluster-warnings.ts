@@ -324,6 +324,16 @@ export function warnRayClusterSpec(
     }
   }
   if (ao && !isAutoscaling(spec)) warnNativeMetrics(at(p, 'autoscalerOptions'), spec, r);
+  if (ao && !isAutoscaling(spec) && NATIVE_AUTOSCALER_FIELDS.some((f) => ao[f] !== undefined)) {
+    (spec.workerGroupSpecs ?? []).forEach((g, i) => {
+      if ((g.numOfHosts ?? 1) > 1)
+        r.warn(
+          `${p}.workerGroupSpecs[${i}].numOfHosts`,
+          `Kuray's native autoscaler does not scale multi-host groups: ${g.groupName} keeps the replicas you set`,
+          "set enableInTreeAutoscaling: true to let Ray's autoscaler scale multi-host replicas, or scale this group yourself",
+        );
+    });
+  }
 }
 
 /** Native mode reads utilization from Ray's metrics on metricsPort: say when that cannot work. */

@@ -56,6 +56,14 @@ test('warnings: native metrics settings that leave utilization thresholds unread
   assert.equal(ok.warnings.filter((x) => x.path.startsWith('spec.autoscalerOptions')).length, 0);
 });
 
+test('warnings: the native autoscaler leaves multi-host groups alone', () => {
+  const obj = set(set(base, `${W}.numOfHosts`, 2), 'spec.autoscalerOptions', {
+    cpuUtilizationThreshold: 0.7,
+  });
+  const w = validate(obj).warnings.find((x) => x.path === 'spec.workerGroupSpecs[0].numOfHosts');
+  assert.match(w?.message ?? '', /does not scale multi-host groups/);
+});
+
 test('warnings: rayStartParams memory above the container limit', () => {
   const r = validate(set(base, 'spec.headGroupSpec.rayStartParams', { memory: '8Gi' }));
   assert.ok(

@@ -83,7 +83,9 @@ export function clusterInputFor(
     demand,
     ...(signals.demand.constraints.length ? { constraints: signals.demand.constraints } : {}),
     groups: (rc.spec.workerGroupSpecs ?? [])
-      .filter((g) => g.suspend !== true)
+      // Multi-host replicas (numOfHosts > 1, e.g. TPU slices) are whole units of several pods the
+      // policy does not model: those groups keep the replicas the user sets (validation warns).
+      .filter((g) => g.suspend !== true && (g.numOfHosts ?? 1) <= 1)
       .map((g) => {
         const min = g.minReplicas;
         const max = g.maxReplicas;
