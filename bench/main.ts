@@ -11,7 +11,7 @@ import { startRig, type Rig } from '../rig/harness.ts';
 import { recipeOf, recipeVersion } from '../rig/versions.ts';
 import { KubeClient } from '../src/runtime/transport.ts';
 import { parseArgs, plan, SIZES, type BenchArgs } from './args.ts';
-import { startKubeRay, startKuray, type OperatorProc } from './operators.ts';
+import { buildKuray, startKubeRay, startKuray, type OperatorProc } from './operators.ts';
 import { readProcUsage } from './procfs.ts';
 import { diffCounts, totals, type RequestCounts } from './promtext.ts';
 import {
@@ -160,6 +160,12 @@ async function main(): Promise<void> {
   log(
     `bench: size ${args.size} ${JSON.stringify(sizes)}; runs: ${runs.map((r) => `${r.scenario}/${r.subject}`).join(' ')}`,
   );
+
+  if (args.subjects.includes('kuray')) {
+    // Kuray runs as the image runs it: the built JavaScript (npm run build), not the .ts sources.
+    log('bench: building Kuray (npm run build)');
+    buildKuray();
+  }
 
   let kuberayBin: string | undefined;
   let peerVersion: string | undefined;

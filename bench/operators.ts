@@ -2,6 +2,7 @@
 // (stopped by PID, also when the benchmark exits or is interrupted), each watching only its own
 // namespace, with the same client limits. Their CPU and memory come from /proc, their API request
 // counts from their own /metrics (rest_client_requests_total, the same metric in client-go and Kuray).
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts } from '../rig/ports.ts';
@@ -10,6 +11,7 @@ import { groupAlive, startProc, stopGroup, tailFile } from '../rig/proc.ts';
 import type { Rig } from '../rig/harness.ts';
 import { readProcUsage, type ProcUsage } from './procfs.ts';
 import { parseRequestCounts, type RequestCounts } from './promtext.ts';
+import { OPERATOR_NODE_FLAGS } from '../src/operator/nodeFlags.ts';
 
 export type OperatorName = 'kuray' | 'kuberay';
 
@@ -100,6 +102,18 @@ async function launch(
   return op;
 }
 
+/** `npm run build`: dist/ from the current sources (about 10 s). */
+export function buildKuray(): void {
+  execFileSync(
+    process.execPath,
+    [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: repo,
+      stdio: 'inherit',
+    },
+  );
+}
+
 export async function startKuray(
   rig: Rig,
   namespace: string,
@@ -109,13 +123,17 @@ export async function startKuray(
 ): Promise<OperatorProc> {
   const [port] = await freePorts(1);
   const log = join(logDir, `kuray-${namespace}.log`);
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  // The flags the image runs the operator with (src/operator/nodeFlags.ts).
+  const nodeArgs = [
+    ...OPERATOR_NODE_FLAGS,
+    ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
+  ];
   return launch(
     'kuray',
     process.execPath,
     [
       ...nodeArgs,
-      join(repo, 'src/cli/main.ts'),
+      join(repo, 'dist/src/cli/main.js'),
       'operator',
       `--kubeconfig=${rig.kubeconfigPath}`,
       `--watch-namespace=${namespace}`,

@@ -2,6 +2,7 @@
 // (graceful: drain, release the lease) or until leadership is lost.
 import { setupAutoscalerController } from '../controllers/autoscaler/setup.ts';
 import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
+import { collectDefaultMetrics } from 'prom-client';
 import { Manager } from '../runtime/manager.ts';
 import type { OperatorOptions } from './options.ts';
 
@@ -22,6 +23,11 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
       retryPeriodMs: o.retryPeriodSeconds * 1000,
     },
   });
+  // process_* and nodejs_* (RSS, heap, GC, event-loop lag), as controller-runtime exposes process_*
+  // and go_*: how a platform team sees the operator's own footprint.
+  // Event-loop lag sampled every 200 ms, not prom-client's 10 ms: at 10 ms the timer alone costs an
+  // idle operator ~0.4 s of CPU a minute (measured), more than everything else it does at rest.
+  collectDefaultMetrics({ register: mgr.registry, eventLoopMonitoringPrecision: 200 });
   setupRayClusterController(mgr, {
     watchNamespaces: o.watchNamespaces,
     concurrency: o.reconcileConcurrency,

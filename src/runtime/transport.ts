@@ -138,6 +138,15 @@ export class KubeClient {
         ['verb', 'host'],
         requestBuckets,
       ),
+      // client-go's name: time spent waiting for the client-side QPS/burst limiter. When it adds up,
+      // the operator is bound by --qps, not by the API server.
+      limiter: histogram(
+        reg,
+        'rest_client_rate_limiter_duration_seconds',
+        'Client side rate limiter latency in seconds. Broken down by verb, and host.',
+        ['verb', 'host'],
+        requestBuckets,
+      ),
     };
   }
 
@@ -162,7 +171,9 @@ export class KubeClient {
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
   ): Promise<http.IncomingMessage> {
+    const waitStart = performance.now();
     await this.#bucket.take(signal);
+    this.#m.limiter.observe({ verb: method, host: this.host }, (performance.now() - waitStart) / 1000);
     signal?.throwIfAborted();
     const opts: https.RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(opts);

@@ -11,6 +11,7 @@ import { createLogger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import { Registry } from 'prom-client';
 import type { Rig } from '../../rig/testing.ts';
+import { OPERATOR_NODE_FLAGS } from '../operator/nodeFlags.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 
@@ -65,7 +66,14 @@ export interface OperatorProcess {
 export function spawnOperator(rig: Rig, args: string[]): OperatorProcess {
   const child = spawn(
     process.execPath,
-    [join(repo, 'src/cli/main.ts'), 'operator', '--kubeconfig', rig.kubeconfigPath, ...args],
+    [
+      ...OPERATOR_NODE_FLAGS,
+      join(repo, 'src/cli/main.ts'),
+      'operator',
+      '--kubeconfig',
+      rig.kubeconfigPath,
+      ...args,
+    ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...rig.env },

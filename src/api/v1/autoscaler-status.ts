@@ -11,7 +11,8 @@ export const AutoscalerGroupStatus = obj(
     rule: opt(
       str(
         'Rule is the policy rule that decided: min-replicas, max-replicas, surplus-workers, pending-demand, ' +
-          'cpu-utilization, memory-utilization, idle-timeout, cooldown or steady.',
+          'cpu-utilization, memory-utilization, idle-timeout, resource-request (idle workers kept for a ' +
+          'request_resources() floor), cooldown or steady.',
       ),
     ),
     message: opt(str('Message explains the decision in words.')),

@@ -12,7 +12,8 @@
 //                       Waits for launching workers and respects cooldown (metrics lag).
 //   6. idle-timeout     workers idle ≥ idleTimeoutSeconds beyond minReplicas are removed, only when
 //                       no demand needs the group, nothing is launching, cooldown has passed, and
-//                       the rest would stay at or under the utilization thresholds.
+//                       the rest would stay at or under the utilization thresholds; never workers a
+//                       request_resources() floor claims (then: resource-request, no change).
 //   7. steady           no change.
 import { packDemand } from './binpack.ts';
 import { idleExpired, removableWorkers } from './idle.ts';
@@ -266,7 +267,7 @@ export function decideGroup(g: GroupInput): Decision {
 
   if (idle.length > expired.length && removable > 0) {
     const kept = idle.filter((w) => g.claimedByRequest?.has(w.podName)).map((w) => w.podName);
-    return none(g, 'steady', `idle workers kept: request_resources() needs their capacity`, {
+    return none(g, 'resource-request', `idle workers kept: request_resources() needs their capacity`, {
       ...base,
       idleTimeoutSeconds: o.idleTimeoutSeconds,
       idleWorkers: kept.join(','),

@@ -94,6 +94,7 @@ export type Rule =
   | 'cpu-utilization'
   | 'memory-utilization'
   | 'idle-timeout'
+  | 'resource-request'
   | 'cooldown'
   | 'steady';
 

@@ -169,6 +169,69 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
     await client.delete(RayClusters, ns, 'demand');
   });
 
+  it('native: a request_resources() floor grows the group with no tasks and keeps its idle workers until cleared', async () => {
+    await client.create<RC>(
+      RayClusters,
+      rayCluster(
+        'floor',
+        inNamespace(ns),
+        native({ idleTimeoutSeconds: 15, cooldownPeriodSeconds: 0 }),
+        withHeadRayStartParams({ 'num-cpus': '0' }),
+        withWorkers(0, minMax(0, 3), groupRayStartParams({ 'num-cpus': '1' })),
+      ) as RC,
+    );
+    const [head] = await waitClusterReady(rig, ns, 'floor', 1);
+    const request = async (cpus: number) => {
+      const job = await submit(
+        head!,
+        [
+          'import ray',
+          'from ray.autoscaler.sdk import request_resources',
+          'ray.init()',
+          `request_resources(num_cpus=${cpus})`,
+          'print("REQUESTED", flush=True)',
+        ].join('\n'),
+      );
+      const done = await until(
+        `request_resources(num_cpus=${cpus}) job`,
+        async () => {
+          const j = await dashboard(head!).getJob(job);
+          return j && isTerminalJobStatus(j.status) ? j : undefined;
+        },
+        { timeoutMs: 180_000, intervalMs: 2000 },
+      );
+      assert.equal(done.status, 'SUCCEEDED', await dashboard(head!).jobLogs(job));
+    };
+    try {
+      await request(2);
+      // Nothing runs: only the floor asks for 2 one-CPU workers.
+      await until('floor: replicas 0 → 2', async () => (await replicasOf('floor')) === 2, {
+        timeoutMs: 180_000,
+        intervalMs: 2000,
+        describe: async () => JSON.stringify((await get('floor')).status?.autoscaler),
+      });
+      await waitClusterReady(rig, ns, 'floor', 3, 400_000);
+      // Idle well past idleTimeoutSeconds (15 s), they stay: the floor claims them.
+      await until(
+        'the autoscaler to keep the idle workers for the floor',
+        async () => (await get('floor')).status?.autoscaler?.groups?.[0]?.rule === 'resource-request',
+        { timeoutMs: 120_000, intervalMs: 2000 },
+      );
+      assert.equal(await replicasOf('floor'), 2);
+      // Cleared: the idle workers go.
+      await request(0);
+      await until(
+        'floor cleared: idle workers removed',
+        async () =>
+          (await replicasOf('floor')) === 0 &&
+          (await clusterPods(rig, ns, 'floor')).filter((p) => !isHead(p)).length === 0,
+        { timeoutMs: 300_000, intervalMs: 2000 },
+      );
+    } finally {
+      await client.delete(RayClusters, ns, 'floor');
+    }
+  });
+
   it("native: the seed's 05 thresholds scale the group up under CPU load", async () => {
     await client.create<RC>(RayClusters, seed05(ns));
     const name = 'autoscaling-ray-cluster';

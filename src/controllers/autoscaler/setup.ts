@@ -5,6 +5,7 @@
 // at once per spec change and then left alone.
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
+import { autoscalingMode } from '../../autoscaler/policy/mode.ts';
 import { NativeAutoscaler, type ActuatorDeps } from '../../autoscaler/actuator/actuator.ts';
 import { LABEL_CLUSTER } from '../../compiler/constants.ts';
 import { generationChanged, type Controller } from '../../runtime/controller.ts';
@@ -64,6 +65,9 @@ export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControll
         actuator.forget(namespace, name);
         return {};
       }
+      // Most clusters are not in native mode: answer before touching their pods (a 1,000-worker
+      // in-tree or fixed-size cluster would otherwise cost an O(pods) walk per pod event).
+      if (autoscalingMode(rc.spec).mode !== 'native') return {};
       const own = (
         pick(pods, namespace)?.byIndex(INDEX_BY_CLUSTER, clusterKey(namespace, name)) ?? []
       ).filter((p) => {
@@ -79,6 +83,7 @@ export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControll
     },
   });
   for (const c of clusters) controller.watchOwn(c, generationChanged);
-  for (const p of pods) controller.watchOwned(p, 'RayCluster', 'ray.io');
+  // Pod events of one cluster inside a second are one sync (the actuator reads all its pods anyway).
+  for (const p of pods) controller.watchOwned(p, 'RayCluster', 'ray.io', { coalesceMs: 1000 });
   return controller;
 }

@@ -24,6 +24,7 @@ import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
 import { ensureObjects } from './objects.ts';
 import { ensureAuthSecret } from './authSecret.ts';
+import { groupBy, podBatchMessage } from './podEvents.ts';
 import { authSecretName } from '../../compiler/auth.ts';
 
 /** The read side of an informer (or of several, one per watched namespace). */
@@ -210,16 +211,12 @@ export class RayClusterReconciler {
       key,
       items.map((i) => i.d.name),
     );
+    const deleted: { d: PodDeletion; head: boolean }[] = [];
     await inBatches(items, this.#parallel, async ({ d, head }) => {
       const kind = head ? 'HeadPod' : 'WorkerPod';
       try {
         await this.#d.client.delete(Pods, ns, d.name);
-        this.#d.events.normal(
-          rc as KubeObject,
-          `Deleted${kind}`,
-          `Deleted ${head ? 'head' : 'worker'} Pod ${ns}/${d.name}: ${d.reason}`,
-          'Delete',
-        );
+        deleted.push({ d, head });
       } catch (err) {
         this.#d.expectations.deletionObserved(key, d.name); // will never be observed
         if (isNotFound(err)) return;
@@ -228,6 +225,16 @@ export class RayClusterReconciler {
         this.#d.events.warning(rc as KubeObject, `FailedToDelete${kind}`, message, 'Delete');
       }
     });
+    for (const batch of groupBy(deleted, (x) => `${String(x.head)}/${x.d.reason}`).values()) {
+      const head = batch[0]!.head;
+      const names = batch.map((x) => x.d.name);
+      this.#d.events.normal(
+        rc as KubeObject,
+        head ? 'DeletedHeadPod' : 'DeletedWorkerPod',
+        podBatchMessage('Deleted', head ? 'head' : 'worker', ns, names, batch[0]!.d.reason),
+        'Delete',
+      );
+    }
   }
 
   async #createPods(
@@ -268,17 +275,13 @@ export class RayClusterReconciler {
       key,
       todo.map((t) => t.pod.metadata!.name!),
     );
+    const created: { name: string; head: boolean }[] = [];
     await inBatches(todo, this.#parallel, async ({ pod, head }) => {
       const podName = pod.metadata!.name!;
       const kind = head ? 'HeadPod' : 'WorkerPod';
       try {
         await this.#d.client.create(Pods, { ...pod, metadata: { ...pod.metadata, namespace: ns } });
-        this.#d.events.normal(
-          rc as KubeObject,
-          `Created${kind}`,
-          `Created ${head ? 'head' : 'worker'} Pod ${ns}/${podName}`,
-          'Create',
-        );
+        created.push({ name: podName, head });
       } catch (err) {
         this.#d.expectations.creationObserved(key, podName);
         if (isAlreadyExists(err)) return; // a name collision: the next reconcile counts again
@@ -287,6 +290,16 @@ export class RayClusterReconciler {
         this.#d.events.warning(rc as KubeObject, `FailedToCreate${kind}`, message, 'Create');
       }
     });
+    for (const head of [true, false]) {
+      const names = created.filter((c) => c.head === head).map((c) => c.name);
+      if (!names.length) continue;
+      this.#d.events.normal(
+        rc as KubeObject,
+        head ? 'CreatedHeadPod' : 'CreatedWorkerPod',
+        podBatchMessage('Created', head ? 'head' : 'worker', ns, names),
+        'Create',
+      );
+    }
   }
 
   /**
