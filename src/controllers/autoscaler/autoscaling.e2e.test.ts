@@ -14,15 +14,12 @@
 //     that our job alone caused it.
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RayCluster } from '../../api/v1/index.ts';
-import { newNamespace, type Rig } from '../../../rig/testing.ts';
-import { clusterPods, isHead, realRig, waitClusterReady } from '../../../rig/node/testing.ts';
+import { clusterPods, isHead, waitClusterReady } from '../../../rig/node/testing.ts';
 import type { Pod } from '../../../rig/node/types.ts';
-import { DashboardClient } from '../../ray/dashboard.ts';
 import { isTerminalJobStatus } from '../../ray/jobs.ts';
 import { Events, RayClusters, Secrets, type KubeObject } from '../../runtime/resources.ts';
-import { KubeClient } from '../../runtime/transport.ts';
 import {
   groupRayStartParams,
   inNamespace,
@@ -32,12 +29,10 @@ import {
   withRayVersion,
   withWorkers,
 } from '../../testing/builders.ts';
-import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
 import { until } from '../../testing/wait.ts';
 import { parseYamlStream } from '../../util/yaml.ts';
 import { seedFile } from '../../testing/seeds.ts';
-
-type RC = KubeObject & RayCluster;
+import { useAutoscalingE2E, type RC } from './e2eSetup.ts';
 
 const native =
   (o: NonNullable<RayCluster['spec']['autoscalerOptions']>) =>
@@ -64,42 +59,22 @@ function seed05(ns: string): RC {
 }
 
 describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_000 }, () => {
-  let rig: Rig;
-  let op: InProcessOperator;
-  let ns: string;
-  let client: KubeClient;
-
-  before(async () => {
-    rig = await realRig();
-    ns = await newNamespace(rig, 'e2e-autoscale');
-    client = KubeClient.fromFile(rig.kubeconfigPath, { qps: 50, burst: 100 });
-    op = await startOperator(rig, [ns], { autoscaler: { syncPeriodMs: 2000 } });
-  });
-
-  after(async () => {
-    await op?.stop();
-    client?.close();
-    await rig?.stop();
-  });
-
-  const get = (name: string) => client.get<RC>(RayClusters, ns, name);
+  const e2e = useAutoscalingE2E('e2e-autoscale');
+  const get = (name: string) => e2e.get(name);
   const replicasOf = async (name: string) => (await get(name)).spec.workerGroupSpecs![0]!.replicas ?? 0;
   const events = async (name: string) =>
     (
-      (await client.list<KubeObject>(Events, ns, { fieldSelector: `involvedObject.name=${name}` }))
+      (await e2e.client.list<KubeObject>(Events, e2e.ns, { fieldSelector: `involvedObject.name=${name}` }))
         .items as unknown as { reason: string; message: string }[]
     ).filter((e) => e.reason.startsWith('Autoscaler'));
   const tokens = new Map<string, string>(); // cluster → Ray auth token (token-auth clusters)
   const dashboard = (head: Pod) =>
-    new DashboardClient({
-      baseUrl: `http://${head.status!.podIP!}:8265`,
-      timeoutMs: 30_000,
-      token: tokens.get(head.metadata.labels?.['ray.io/cluster'] ?? ''),
-    });
+    e2e.dashboard(head, tokens.get(head.metadata.labels?.['ray.io/cluster'] ?? ''));
   const submit = (head: Pod, code: string) =>
     dashboard(head).submitJob({ entrypoint: `python -c '${code.replaceAll("'", "'\\''")}'` });
 
   it('native, token auth: demand grows the group, the Ray nodes join and the tasks finish; idle workers go after idleTimeoutSeconds', async () => {
+    const { rig, ns, client } = e2e;
     await client.create<RC>(
       RayClusters,
       rayCluster(
@@ -170,6 +145,7 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
   });
 
   it('native: a request_resources() floor grows the group with no tasks and keeps its idle workers until cleared', async () => {
+    const { rig, ns, client } = e2e;
     await client.create<RC>(
       RayClusters,
       rayCluster(
@@ -233,6 +209,7 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
   });
 
   it("native: the seed's 05 thresholds scale the group up under CPU load", async () => {
+    const { rig, ns, client } = e2e;
     await client.create<RC>(RayClusters, seed05(ns));
     const name = 'autoscaling-ray-cluster';
     const [head] = (await waitClusterReady(rig, ns, name, 2, 400_000)).filter(isHead);

@@ -10,15 +10,12 @@
 // and the controller deletes exactly those. Run once with Ray's default autoscaler (v2 on KubeRay,
 // see ray-surface notes) and once with `version: v1`.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { AutoscalerOptions, RayCluster } from '../../api/v1/index.ts';
-import { newNamespace, type Rig } from '../../../rig/testing.ts';
-import { clusterPods, execIn, isHead, realRig, waitClusterReady } from '../../../rig/node/testing.ts';
+import { describe, it } from 'node:test';
+import type { AutoscalerOptions } from '../../api/v1/index.ts';
+import { clusterPods, execIn, isHead, waitClusterReady } from '../../../rig/node/testing.ts';
 import type { Pod } from '../../../rig/node/types.ts';
-import { DashboardClient } from '../../ray/dashboard.ts';
 import { isTerminalJobStatus } from '../../ray/jobs.ts';
 import { Events, RayClusters, type KubeObject } from '../../runtime/resources.ts';
-import { KubeClient } from '../../runtime/transport.ts';
 import {
   groupRayStartParams,
   inNamespace,
@@ -28,43 +25,23 @@ import {
   withHeadRayStartParams,
   withWorkers,
 } from '../../testing/builders.ts';
-import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
 import { until } from '../../testing/wait.ts';
-
-type RC = KubeObject & RayCluster;
+import { useAutoscalingE2E, type RC } from './e2eSetup.ts';
 
 describe("in-tree autoscaling: Ray's own autoscaler sidecar on the real rig", { timeout: 1_500_000 }, () => {
-  let rig: Rig;
-  let op: InProcessOperator;
-  let ns: string;
-  let client: KubeClient;
-
-  before(async () => {
-    rig = await realRig();
-    ns = await newNamespace(rig, 'e2e-intree');
-    client = KubeClient.fromFile(rig.kubeconfigPath, { qps: 50, burst: 100 });
-    // The native autoscaler runs too (default wiring): it must leave in-tree clusters alone.
-    op = await startOperator(rig, [ns], { autoscaler: { syncPeriodMs: 2000 } });
-  });
-
-  after(async () => {
-    await op?.stop();
-    client?.close();
-    await rig?.stop();
-  });
-
-  const get = (name: string) => client.get<RC>(RayClusters, ns, name);
+  const e2e = useAutoscalingE2E('e2e-intree');
+  const get = (name: string) => e2e.get(name);
   const group = async (name: string) => (await get(name)).spec.workerGroupSpecs![0]!;
   const workers = async (name: string) =>
-    (await clusterPods(rig, ns, name)).filter((p) => !isHead(p) && !p.metadata.deletionTimestamp);
-  const dashboard = (head: Pod) =>
-    new DashboardClient({ baseUrl: `http://${head.status!.podIP!}:8265`, timeoutMs: 30_000 });
+    (await clusterPods(e2e.rig, e2e.ns, name)).filter((p) => !isHead(p) && !p.metadata.deletionTimestamp);
+  const dashboard = (head: Pod) => e2e.dashboard(head);
   const autoscalerLog = async (head: Pod) =>
     (
-      await rig.kubectl(['logs', '-n', ns, head.metadata.name!, '-c', 'autoscaler', '--tail', '60'])
+      await e2e.rig.kubectl(['logs', '-n', e2e.ns, head.metadata.name!, '-c', 'autoscaler', '--tail', '60'])
     ).stdout.trim();
 
   async function demandScenario(name: string, options: AutoscalerOptions): Promise<void> {
+    const { rig, ns, client } = e2e;
     await client.create<RC>(
       RayClusters,
       rayCluster(

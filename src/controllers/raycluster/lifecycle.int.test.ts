@@ -11,7 +11,7 @@ import { inNamespace, minMax, rayCluster, withWorkers } from '../../testing/buil
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
 import { until } from '../../testing/wait.ts';
 import { KubeClient } from '../../runtime/transport.ts';
-import { Pods, RayClusters, Services, type KubeObject } from '../../runtime/resources.ts';
+import { Events, Pods, RayClusters, Services, type KubeObject } from '../../runtime/resources.ts';
 import { isNotFound } from '../../runtime/errors.ts';
 
 type RC = KubeObject & RayCluster;
@@ -55,6 +55,9 @@ describe('RayCluster lifecycle on the rig', () => {
       { timeoutMs: 90_000, describe: async () => JSON.stringify((await get(name)).status) },
     );
   const patchSpec = (name: string, ops: unknown[]) => client.patch(RayClusters, ns, name, ops, 'json');
+  const eventsAbout = async (name: string) =>
+    (await client.list<KubeObject>(Events, ns, { fieldSelector: `involvedObject.name=${name}` }))
+      .items as unknown as { reason: string; type: string }[];
 
   test('scale up and down through replicas (no autoscaler: the operator picks the surplus)', async () => {
     await create(rayCluster('scale', inNamespace(ns), withWorkers(2, minMax(0, 10))));
@@ -150,17 +153,7 @@ describe('RayCluster lifecycle on the rig', () => {
     await until(
       'a CreatedHeadPod Event about headloss',
       async () => {
-        const events = await rig.kubectl([
-          'get',
-          'events',
-          '-n',
-          ns,
-          '--field-selector',
-          'involvedObject.name=headloss',
-          '-o',
-          'json',
-        ]);
-        reasons = (JSON.parse(events.stdout) as { items: { reason: string }[] }).items.map((e) => e.reason);
+        reasons = (await eventsAbout('headloss')).map((e) => e.reason);
         return reasons.includes('CreatedHeadPod');
       },
       { timeoutMs: 30_000, describe: () => JSON.stringify(reasons) },
@@ -193,17 +186,7 @@ describe('RayCluster lifecycle on the rig', () => {
       'InvalidRayClusterSpec',
     );
     assert.equal((await pods('bad')).length, 0);
-    const events = await rig.kubectl([
-      'get',
-      'events',
-      '-n',
-      ns,
-      '--field-selector',
-      'involvedObject.name=bad',
-      '-o',
-      'json',
-    ]);
-    const reasons = (JSON.parse(events.stdout) as { items: { reason: string; type: string }[] }).items;
+    const reasons = await eventsAbout('bad');
     assert.ok(reasons.some((e) => e.reason === 'InvalidRayClusterSpec' && e.type === 'Warning'));
   });
 
