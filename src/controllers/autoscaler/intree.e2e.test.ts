@@ -85,7 +85,16 @@ describe("in-tree autoscaling: Ray's own autoscaler sidecar on the real rig", { 
         intervalMs: 2000,
         describe: () => autoscalerLog(head!),
       });
-      const live = await rig.kubectl(['get', 'raycluster', name, '-n', ns, '-o', 'json']);
+      const live = await rig.kubectl([
+        'get',
+        'raycluster',
+        name,
+        '-n',
+        ns,
+        '-o',
+        'json',
+        '--show-managed-fields',
+      ]);
       const writers = (
         JSON.parse(live.stdout) as { metadata: { managedFields?: { manager?: string }[] } }
       ).metadata.managedFields?.map((f) => f.manager ?? '');
