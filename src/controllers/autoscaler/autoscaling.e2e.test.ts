@@ -18,7 +18,6 @@ import { describe, it } from 'node:test';
 import type { RayCluster } from '../../api/v1/index.ts';
 import { clusterPods, isHead, waitClusterReady } from '../../../rig/node/testing.ts';
 import type { Pod } from '../../../rig/node/types.ts';
-import { isTerminalJobStatus } from '../../ray/jobs.ts';
 import { Events, RayClusters, Secrets, type KubeObject } from '../../runtime/resources.ts';
 import {
   groupRayStartParams,
@@ -32,7 +31,7 @@ import {
 import { until } from '../../testing/wait.ts';
 import { parseYamlStream } from '../../util/yaml.ts';
 import { seedFile } from '../../testing/seeds.ts';
-import { useAutoscalingE2E, type RC } from './e2eSetup.ts';
+import { DEMAND_JOB, jobResult, submitPython, useAutoscalingE2E, type RC } from './e2eSetup.ts';
 
 const native =
   (o: NonNullable<RayCluster['spec']['autoscalerOptions']>) =>
@@ -70,8 +69,7 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
   const tokens = new Map<string, string>(); // cluster → Ray auth token (token-auth clusters)
   const dashboard = (head: Pod) =>
     e2e.dashboard(head, tokens.get(head.metadata.labels?.['ray.io/cluster'] ?? ''));
-  const submit = (head: Pod, code: string) =>
-    dashboard(head).submitJob({ entrypoint: `python -c '${code.replaceAll("'", "'\\''")}'` });
+  const submit = (head: Pod, code: string) => submitPython(dashboard(head), code);
 
   it('native, token auth: demand grows the group, the Ray nodes join and the tasks finish; idle workers go after idleTimeoutSeconds', async () => {
     const { rig, ns, client } = e2e;
@@ -100,34 +98,15 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
     );
 
     // Two tasks of 1 CPU each on a cluster with 0 CPUs.
-    const job = await submit(
-      head!,
-      [
-        'import ray, time',
-        'ray.init()',
-        '@ray.remote(num_cpus=1)',
-        'def work(i):',
-        '    time.sleep(5)',
-        '    return ray.get_runtime_context().get_node_id()',
-        'print("NODES", len(set(ray.get([work.remote(i) for i in range(2)]))), flush=True)',
-      ].join('\n'),
-    );
+    const job = await submit(head!, DEMAND_JOB);
     await until('replicas 0 → 2', async () => (await replicasOf('demand')) === 2, { timeoutMs: 180_000 });
     const up = (await events('demand')).find((e) => e.reason === 'AutoscalerScaledUp');
     assert.match(up?.message ?? '', /replicas 0 → 2\. Rule pending-demand/);
 
     const pods = await waitClusterReady(rig, ns, 'demand', 3, 400_000);
     assert.equal(pods.filter((p) => !isHead(p)).length, 2);
-    const done = await until(
-      'the job to finish on the new Ray nodes',
-      async () => {
-        const j = await dashboard(head!).getJob(job);
-        return j && isTerminalJobStatus(j.status) ? j : undefined;
-      },
-      { timeoutMs: 300_000, intervalMs: 2000 },
-    );
-    const logs = await dashboard(head!).jobLogs(job);
-    assert.equal(done.status, 'SUCCEEDED', logs.slice(-3000));
+    const { status, logs } = await jobResult(dashboard(head!), job);
+    assert.equal(status, 'SUCCEEDED', logs.slice(-3000));
     assert.match(logs, /NODES [12]/);
 
     // Idle → drained and removed through workersToDelete, down to minReplicas (0).
@@ -168,15 +147,8 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
           'print("REQUESTED", flush=True)',
         ].join('\n'),
       );
-      const done = await until(
-        `request_resources(num_cpus=${cpus}) job`,
-        async () => {
-          const j = await dashboard(head!).getJob(job);
-          return j && isTerminalJobStatus(j.status) ? j : undefined;
-        },
-        { timeoutMs: 180_000, intervalMs: 2000 },
-      );
-      assert.equal(done.status, 'SUCCEEDED', await dashboard(head!).jobLogs(job));
+      const { status, logs } = await jobResult(dashboard(head!), job, 180_000);
+      assert.equal(status, 'SUCCEEDED', logs);
     };
     try {
       await request(2);

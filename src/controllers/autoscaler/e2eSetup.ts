@@ -7,9 +7,11 @@ import { newNamespace, type Rig } from '../../../rig/testing.ts';
 import { realRig } from '../../../rig/node/testing.ts';
 import type { Pod } from '../../../rig/node/types.ts';
 import { DashboardClient } from '../../ray/dashboard.ts';
+import { isTerminalJobStatus } from '../../ray/jobs.ts';
 import { RayClusters, type KubeObject } from '../../runtime/resources.ts';
 import { KubeClient } from '../../runtime/transport.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
+import { until } from '../../testing/wait.ts';
 
 export type RC = KubeObject & RayCluster;
 
@@ -57,4 +59,37 @@ export function useAutoscalingE2E(namespacePrefix: string): AutoscalingE2E {
     dashboard: (head, token) =>
       new DashboardClient({ baseUrl: `http://${head.status!.podIP!}:8265`, timeoutMs: 30_000, token }),
   };
+}
+
+/** The demand scenario's job: two 1-CPU tasks; prints `NODES <distinct nodes they ran on>`. */
+export const DEMAND_JOB = [
+  'import ray, time',
+  'ray.init()',
+  '@ray.remote(num_cpus=1)',
+  'def work(i):',
+  '    time.sleep(5)',
+  '    return ray.get_runtime_context().get_node_id()',
+  'print("NODES", len(set(ray.get([work.remote(i) for i in range(2)]))), flush=True)',
+].join('\n');
+
+/** Submits `python -c <code>` through the Jobs API; returns the submission id. */
+export function submitPython(dashboard: DashboardClient, code: string): Promise<string> {
+  return dashboard.submitJob({ entrypoint: `python -c '${code.replaceAll("'", "'\\''")}'` });
+}
+
+/** Waits until the job ends; its final status and logs. */
+export async function jobResult(
+  dashboard: DashboardClient,
+  id: string,
+  timeoutMs = 300_000,
+): Promise<{ status: string; logs: string }> {
+  const done = await until(
+    `job ${id} to finish`,
+    async () => {
+      const j = await dashboard.getJob(id);
+      return j && isTerminalJobStatus(j.status) ? j : undefined;
+    },
+    { timeoutMs, intervalMs: 2000 },
+  );
+  return { status: done.status, logs: await dashboard.jobLogs(id) };
 }

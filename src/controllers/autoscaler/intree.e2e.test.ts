@@ -14,7 +14,6 @@ import { describe, it } from 'node:test';
 import type { AutoscalerOptions } from '../../api/v1/index.ts';
 import { clusterPods, execIn, isHead, waitClusterReady } from '../../../rig/node/testing.ts';
 import type { Pod } from '../../../rig/node/types.ts';
-import { isTerminalJobStatus } from '../../ray/jobs.ts';
 import { Events, RayClusters, type KubeObject } from '../../runtime/resources.ts';
 import {
   groupRayStartParams,
@@ -26,7 +25,7 @@ import {
   withWorkers,
 } from '../../testing/builders.ts';
 import { until } from '../../testing/wait.ts';
-import { useAutoscalingE2E, type RC } from './e2eSetup.ts';
+import { DEMAND_JOB, jobResult, submitPython, useAutoscalingE2E, type RC } from './e2eSetup.ts';
 
 describe("in-tree autoscaling: Ray's own autoscaler sidecar on the real rig", { timeout: 1_500_000 }, () => {
   const e2e = useAutoscalingE2E('e2e-intree');
@@ -67,17 +66,7 @@ describe("in-tree autoscaling: Ray's own autoscaler sidecar on the real rig", { 
     assert.equal(sa.stdout.trim(), `${ns}\ntoken`, sa.stderr);
 
     try {
-      const job = await dashboard(head!).submitJob({
-        entrypoint: `python -c '${[
-          'import ray, time',
-          'ray.init()',
-          '@ray.remote(num_cpus=1)',
-          'def work(i):',
-          '    time.sleep(5)',
-          '    return ray.get_runtime_context().get_node_id()',
-          'print("NODES", len(set(ray.get([work.remote(i) for i in range(2)]))), flush=True)',
-        ].join('\n')}'`,
-      });
+      const job = await submitPython(dashboard(head!), DEMAND_JOB);
 
       // Ray's autoscaler raises replicas (through the API server, with the head's service account).
       await until('Ray autoscaler: replicas 0 → 2', async () => (await group(name)).replicas === 2, {
@@ -110,16 +99,8 @@ describe("in-tree autoscaling: Ray's own autoscaler sidecar on the real rig", { 
       assert.deepEqual(kurayDecisions, [], "Kuray's native autoscaler does not act on in-tree clusters");
 
       await waitClusterReady(rig, ns, name, 3, 400_000);
-      const done = await until(
-        'the job to finish on the new Ray nodes',
-        async () => {
-          const j = await dashboard(head!).getJob(job);
-          return j && isTerminalJobStatus(j.status) ? j : undefined;
-        },
-        { timeoutMs: 300_000, intervalMs: 2000 },
-      );
-      const logs = await dashboard(head!).jobLogs(job);
-      assert.equal(done.status, 'SUCCEEDED', logs.slice(-3000));
+      const { status, logs } = await jobResult(dashboard(head!), job);
+      assert.equal(status, 'SUCCEEDED', logs.slice(-3000));
       assert.match(logs, /NODES [12]/);
 
       // Idle → Ray's autoscaler names the pods in workersToDelete and lowers replicas; the controller
