@@ -174,10 +174,9 @@ export class Controller {
     updateFilter?: (oldObj: T, newObj: T) => boolean,
     opts: WatchOptions = {},
   ): () => void {
-    const delay = opts.coalesceMs ?? 0;
+    // addAfter with 0 is add.
     const put = (k: string): void => {
-      if (delay > 0) this.queue.addAfter(k, delay);
-      else this.queue.add(k);
+      this.queue.addAfter(k, opts.coalesceMs ?? 0);
     };
     const enqueueAll = (o: T): void => {
       for (const r of map(o)) put(requestKey(r));

@@ -69,8 +69,9 @@ export class KubeConfig {
   /** Where the loaded config came from (error messages). */
   #source = '<empty>';
   #sources = new Map<string, string>();
-  // Per load: certificate files are read once, token files on an interval, exec plugins on expiry.
-  #files = new Map<string, Buffer>();
+  // Per load: certificates are decoded (or their files read) once, token files re-read on an
+  // interval, exec plugins run on expiry.
+  #material = new Map<string, Buffer>();
   #tokens = new Map<string, CachedToken>();
   #exec = new Map<string, ExecCredentialSource>();
   #proxyAgents = new Map<string, https.Agent>();
@@ -265,25 +266,29 @@ export class KubeConfig {
     this.#source = source;
     this.#sources = d.sources;
     for (const a of this.#proxyAgents.values()) a.destroy();
-    this.#files = new Map();
+    this.#material = new Map();
     this.#tokens = new Map();
     this.#exec = new Map();
     this.#proxyAgents = new Map();
   }
 
   #bytes(data: string | undefined, file: string | undefined, what: string): Buffer | undefined {
-    if (data) return Buffer.from(data, 'base64');
-    if (!file) return undefined;
-    let b = this.#files.get(file);
+    // Called for every request: decode the *-data (or read the file) once per load.
+    const key = data ?? file;
+    if (!key) return undefined;
+    let b = this.#material.get(key);
     if (!b) {
-      try {
-        b = readFileSync(file);
-      } catch (err) {
-        throw new Error(`kubeconfig ${this.#source}: ${what} ${file}: ${(err as Error).message}`, {
-          cause: err,
-        });
+      if (data) b = Buffer.from(data, 'base64');
+      else {
+        try {
+          b = readFileSync(file!);
+        } catch (err) {
+          throw new Error(`kubeconfig ${this.#source}: ${what} ${file!}: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
       }
-      this.#files.set(file, b);
+      this.#material.set(key, b);
     }
     return b;
   }

@@ -84,14 +84,17 @@ export class Manager {
     // Events get their own client and QPS budget, as controller-runtime's recorder provider builds its
     // own clientset: in a burst they would otherwise take a fifth of the budget the pod creates need
     // (bench: both operators are bound by --qps there).
-    const eventsClient = new KubeClient(this.#kc, {
+    this.#eventsClient = new KubeClient(this.#kc, {
       qps: opts.qps,
       burst: opts.burst,
       registry: this.registry,
       userAgent: 'kuray-events',
     });
-    this.#eventsClient = eventsClient;
-    this.events = new EventRecorder({ client: eventsClient, component: opts.component, logger: this.log });
+    this.events = new EventRecorder({
+      client: this.#eventsClient,
+      component: opts.component,
+      logger: this.log,
+    });
     this.health.addHealthCheck('ping', () => true);
     this.health.addReadyCheck('informers-synced', () => this.informers.hasSynced());
   }
