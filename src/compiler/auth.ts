@@ -1,11 +1,10 @@
 // Ray token authentication env (KubeRay v1.7.0 SetContainerTokenAuthEnvVars / configureTokenAuth).
-import type { Container, PodSpec } from './k8sTypes.ts';
+import type { Container, OwnerReference, PodSpec } from './k8sTypes.ts';
 import type { RayCluster } from '../api/v1/index.ts';
 import { addEnvIfAbsent } from './env.ts';
 import { checkName, namespaceOf } from './names.ts';
 import { CREATED_BY, LABEL_APP_CREATED_BY, LABEL_CLUSTER } from './constants.ts';
 import { ownerReferenceFor } from './context.ts';
-import type { OwnerReference } from './k8sTypes.ts';
 
 export interface AuthSecret {
   apiVersion: 'v1';

@@ -88,6 +88,16 @@ export const withAutoscaling =
   (options: AutoscalerOptions = {}): ClusterMod =>
   (rc) => ({ ...rc, spec: { ...rc.spec, enableInTreeAutoscaling: true, autoscalerOptions: options } });
 
+/** autoscalerOptions without enableInTreeAutoscaling: Kuray's native autoscaler when a native-only field is set. */
+export const withNativeAutoscaling =
+  (options: AutoscalerOptions): ClusterMod =>
+  (rc) => ({ ...rc, spec: { ...rc.spec, autoscalerOptions: options } });
+
+/** Ray auth (e.g. { mode: 'token' }); sets rayVersion 2.58.0, since token auth needs Ray >= 2.52. */
+export const withAuthOptions =
+  (authOptions: NonNullable<RayCluster['spec']['authOptions']>): ClusterMod =>
+  (rc) => ({ ...rc, spec: { ...rc.spec, rayVersion: '2.58.0', authOptions } });
+
 /** Edits the head group through a function of the group (escape hatch for anything not covered). */
 export const withHead =
   (f: (h: RayCluster['spec']['headGroupSpec']) => RayCluster['spec']['headGroupSpec']): ClusterMod =>

@@ -27,6 +27,7 @@ import {
   minMax,
   rayCluster,
   withHeadRayStartParams,
+  withNativeAutoscaling,
   withWorkers,
 } from '../../testing/builders.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
@@ -36,10 +37,6 @@ import { localRaySeams, patientRayEnv, startRayHeadWithRetry } from './testing.t
 
 type RC = KubeObject & RayCluster;
 const venv = process.env.KURAY_RAY_VENV ?? join(import.meta.dirname, '..', '..', '..', '.venv', 'ray');
-
-const native =
-  (o: NonNullable<RayCluster['spec']['autoscalerOptions']>) =>
-  (rc: RayCluster): RayCluster => ({ ...rc, spec: { ...rc.spec, autoscalerOptions: o } });
 
 describe('native autoscaler on the rig with real Ray signals', { timeout: 600_000 }, () => {
   let rig: Rig;
@@ -131,7 +128,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       rayCluster(
         'demand',
         inNamespace(ns),
-        native({ cooldownPeriodSeconds: 2, idleTimeoutSeconds: 8 }),
+        withNativeAutoscaling({ cooldownPeriodSeconds: 2, idleTimeoutSeconds: 8 }),
         withHeadRayStartParams({ 'num-cpus': '0' }),
         withWorkers(0, minMax(0, 3), groupRayStartParams({ 'num-cpus': '1' })),
       ) as RC,
@@ -225,7 +222,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       rayCluster(
         'blind',
         inNamespace(ns),
-        native({ cooldownPeriodSeconds: 0, idleTimeoutSeconds: 1 }),
+        withNativeAutoscaling({ cooldownPeriodSeconds: 0, idleTimeoutSeconds: 1 }),
         withWorkers(2, minMax(0, 3)),
       ) as RC,
     );

@@ -1,12 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RayCluster } from '../../api/v1/index.ts';
 import {
   groupRayStartParams,
   minMax,
   named,
   rayCluster,
   withHeadRayStartParams,
+  withNativeAutoscaling,
   withWorkers,
 } from '../../testing/builders.ts';
 import { headPod, inGroup, ready, running, terminating, workerPod } from '../../testing/pods.ts';
@@ -15,10 +15,6 @@ import type { ClusterSignals } from '../signals/read.ts';
 import { clusterInputFor, headEndpoint, metricsTargets, podViewsOf, strandedDrainingPods } from './inputs.ts';
 
 const NOW = 1_800_000_000_000;
-
-const native =
-  (o: NonNullable<RayCluster['spec']['autoscalerOptions']>) =>
-  (rc: RayCluster): RayCluster => ({ ...rc, spec: { ...rc.spec, autoscalerOptions: o } });
 
 function node(podName: string, over: Partial<RayNodeSignal> = {}): RayNodeSignal {
   return {
@@ -74,16 +70,25 @@ describe('metricsTargets', () => {
   const pods = [workerPod('w1', running('127.0.0.7')), workerPod('w2')];
   test('only with a utilization threshold; metricsPort (default 8080); pods with an IP', () => {
     assert.deepEqual(
-      metricsTargets(rayCluster('c', native({ cooldownPeriodSeconds: 5 })), podViewsOf(pods)),
+      metricsTargets(rayCluster('c', withNativeAutoscaling({ cooldownPeriodSeconds: 5 })), podViewsOf(pods)),
       [],
     );
     assert.deepEqual(
-      metricsTargets(rayCluster('c', native({ cpuUtilizationThreshold: 0.7 })), podViewsOf(pods)),
+      metricsTargets(
+        rayCluster('c', withNativeAutoscaling({ cpuUtilizationThreshold: 0.7 })),
+        podViewsOf(pods),
+      ),
       [{ podName: 'w1', url: 'http://127.0.0.7:8080/metrics', ip: '127.0.0.7' }],
     );
-    const custom = rayCluster('c', native({ memoryUtilizationThreshold: 0.7, metricsPort: 9090 }));
+    const custom = rayCluster(
+      'c',
+      withNativeAutoscaling({ memoryUtilizationThreshold: 0.7, metricsPort: 9090 }),
+    );
     assert.equal(metricsTargets(custom, podViewsOf(pods))[0]!.url, 'http://127.0.0.7:9090/metrics');
-    const off = rayCluster('c', native({ cpuUtilizationThreshold: 0.7, enableMetrics: false }));
+    const off = rayCluster(
+      'c',
+      withNativeAutoscaling({ cpuUtilizationThreshold: 0.7, enableMetrics: false }),
+    );
     assert.deepEqual(metricsTargets(off, podViewsOf(pods)), []);
   });
 });
@@ -92,7 +97,11 @@ describe('clusterInputFor', () => {
   test('groups from the spec, pods joined with Ray nodes, workersToDelete → terminating, options and last scale', () => {
     const rc = rayCluster(
       'c',
-      native({ cpuUtilizationThreshold: 0.6, idleTimeoutSeconds: 30, cooldownPeriodSeconds: 10 }),
+      withNativeAutoscaling({
+        cpuUtilizationThreshold: 0.6,
+        idleTimeoutSeconds: 30,
+        cooldownPeriodSeconds: 10,
+      }),
       withWorkers(3, named('small'), minMax(1, 5), groupRayStartParams({ 'num-cpus': '2' })),
       withWorkers(0, named('big'), minMax(0, 2), groupRayStartParams({ 'num-cpus': '8' })),
     );

@@ -14,7 +14,8 @@ export class RayTokenSource {
   readonly #client: KubeClient;
   readonly #ttlMs: number;
   readonly #now: () => number;
-  readonly #cache = new Map<string, { token: string; until: number }>();
+  /** Cluster key → its token, the Secret it came from and until when it is trusted. */
+  readonly #cache = new Map<string, { secret: string; token: string; until: number }>();
 
   constructor(client: KubeClient, opts: { ttlMs?: number; now?: () => number } = {}) {
     this.#client = client;
@@ -34,8 +35,9 @@ export class RayTokenSource {
     const ns = rc.metadata?.namespace ?? '';
     const name = authSecretName(rc);
     const key = `${ns}/${name}`;
-    const hit = this.#cache.get(key);
-    if (hit && hit.until > this.#now()) return hit.token;
+    const cluster = `${ns}/${rc.metadata?.name ?? ''}`;
+    const hit = this.#cache.get(cluster);
+    if (hit && hit.secret === name && hit.until > this.#now()) return hit.token;
     let secret: KubeObject & { data?: Record<string, string> };
     try {
       secret = await this.#client.get(Secrets, ns, name);
@@ -46,11 +48,12 @@ export class RayTokenSource {
     const b64 = secret.data?.auth_token;
     if (!b64) throw new RayTokenUnavailable(`the Secret ${key} has no auth_token key`);
     const token = Buffer.from(b64, 'base64').toString('utf8');
-    this.#cache.set(key, { token, until: this.#now() + this.#ttlMs });
+    this.#cache.set(cluster, { secret: name, token, until: this.#now() + this.#ttlMs });
     return token;
   }
 
-  forget(namespace: string, rc: RayCluster): void {
-    this.#cache.delete(`${namespace}/${authSecretName(rc)}`);
+  /** Drops a deleted cluster's token. */
+  forget(namespace: string, name: string): void {
+    this.#cache.delete(`${namespace}/${name}`);
   }
 }

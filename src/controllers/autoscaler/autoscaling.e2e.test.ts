@@ -15,7 +15,6 @@
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RayCluster } from '../../api/v1/index.ts';
 import { clusterPods, isHead, waitClusterReady } from '../../../rig/node/testing.ts';
 import type { Pod } from '../../../rig/node/types.ts';
 import { Events, RayClusters, Secrets, type KubeObject } from '../../runtime/resources.ts';
@@ -24,18 +23,15 @@ import {
   inNamespace,
   minMax,
   rayCluster,
+  withAuthOptions,
   withHeadRayStartParams,
-  withRayVersion,
+  withNativeAutoscaling,
   withWorkers,
 } from '../../testing/builders.ts';
 import { until } from '../../testing/wait.ts';
 import { parseYamlStream } from '../../util/yaml.ts';
 import { seedFile } from '../../testing/seeds.ts';
 import { DEMAND_JOB, jobResult, submitPython, useAutoscalingE2E, type RC } from './e2eSetup.ts';
-
-const native =
-  (o: NonNullable<RayCluster['spec']['autoscalerOptions']>) =>
-  (rc: RayCluster): RayCluster => ({ ...rc, spec: { ...rc.spec, autoscalerOptions: o } });
 
 /**
  * The seed's thresholds example, sized for one machine: 1 CPU per node and no `memory` start
@@ -78,11 +74,10 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
       rayCluster(
         'demand',
         inNamespace(ns),
-        native({ idleTimeoutSeconds: 20, cooldownPeriodSeconds: 5 }),
+        withNativeAutoscaling({ idleTimeoutSeconds: 20, cooldownPeriodSeconds: 5 }),
         withHeadRayStartParams({ 'num-cpus': '0' }),
         withWorkers(0, minMax(0, 2), groupRayStartParams({ 'num-cpus': '1' })),
-        withRayVersion('2.58.0'),
-        (rc) => ({ ...rc, spec: { ...rc.spec, authOptions: { mode: 'token' } } }),
+        withAuthOptions({ mode: 'token' }),
       ) as RC,
     );
     const [head] = await waitClusterReady(rig, ns, 'demand', 1);
@@ -130,7 +125,7 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
       rayCluster(
         'floor',
         inNamespace(ns),
-        native({ idleTimeoutSeconds: 15, cooldownPeriodSeconds: 0 }),
+        withNativeAutoscaling({ idleTimeoutSeconds: 15, cooldownPeriodSeconds: 0 }),
         withHeadRayStartParams({ 'num-cpus': '0' }),
         withWorkers(0, minMax(0, 3), groupRayStartParams({ 'num-cpus': '1' })),
       ) as RC,

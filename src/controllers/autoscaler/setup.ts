@@ -3,16 +3,14 @@
 // It shares the RayCluster and Ray-pod informers with the RayCluster controller (same selectors →
 // same informer from the factory), so it costs no extra watch. Clusters in other modes are looked
 // at once per spec change and then left alone.
-import type { Pod } from '../../compiler/k8sTypes.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
-import { autoscalingMode } from '../../autoscaler/policy/mode.ts';
 import { NativeAutoscaler, type ActuatorDeps } from '../../autoscaler/actuator/actuator.ts';
 import { LABEL_CLUSTER } from '../../compiler/constants.ts';
 import { generationChanged, type Controller } from '../../runtime/controller.ts';
-import type { Informer } from '../../runtime/informer.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import { Pods, RayClusters, type KubeObject } from '../../runtime/resources.ts';
-import { clusterKey, INDEX_BY_CLUSTER } from '../raycluster/reconciler.ts';
+import { INDEX_BY_CLUSTER, ownedPods, podClusterIndex } from '../raycluster/reconciler.ts';
+import { lister } from '../raycluster/setup.ts';
 
 export interface AutoscalerControllerOptions {
   /** Namespaces to watch; empty = all. */
@@ -25,11 +23,6 @@ export interface AutoscalerControllerOptions {
 }
 
 export const DEFAULT_AUTOSCALER_SYNC_MS = 5_000;
-
-function podClusterIndex(o: KubeObject): string[] {
-  const c = o.metadata.labels?.[LABEL_CLUSTER];
-  return c ? [clusterKey(o.metadata.namespace ?? '', c)] : [];
-}
 
 export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControllerOptions = {}): Controller {
   const namespaces = opts.watchNamespaces?.length ? [...opts.watchNamespaces] : [''];
@@ -46,8 +39,9 @@ export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControll
       // The RayCluster controller added the same index to the shared informer already.
     }
   }
-  const pick = <T extends KubeObject>(infs: Informer<T>[], ns: string): Informer<T> | undefined =>
-    infs.length === 1 && namespaces[0] === '' ? infs[0] : infs[namespaces.indexOf(ns)];
+  const all = namespaces.length === 1 && namespaces[0] === '';
+  const clusterLister = lister(clusters, all);
+  const podLister = lister(pods, all);
 
   const period = opts.syncPeriodMs ?? DEFAULT_AUTOSCALER_SYNC_MS;
   const actuator = new NativeAutoscaler({
@@ -60,21 +54,12 @@ export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControll
     name: 'autoscaler',
     concurrency: opts.concurrency ?? 2,
     reconcile: async ({ namespace, name }, ctx) => {
-      const rc = pick(clusters, namespace)?.get(namespace, name) as (KubeObject & RayCluster) | undefined;
+      const rc = clusterLister.get(namespace, name) as (KubeObject & RayCluster) | undefined;
       if (!rc) {
         actuator.forget(namespace, name);
         return {};
       }
-      // Most clusters are not in native mode: answer before touching their pods (a 1,000-worker
-      // in-tree or fixed-size cluster would otherwise cost an O(pods) walk per pod event).
-      if (autoscalingMode(rc.spec).mode !== 'native') return {};
-      const own = (
-        pick(pods, namespace)?.byIndex(INDEX_BY_CLUSTER, clusterKey(namespace, name)) ?? []
-      ).filter((p) => {
-        const owner = p.metadata.ownerReferences?.find((o) => o.controller);
-        return !owner || owner.uid === rc.metadata.uid;
-      }) as unknown as Pod[];
-      const out = await actuator.sync(rc, own);
+      const out = await actuator.sync(rc, () => ownedPods(podLister, rc));
       if (out.kind === 'skipped') return {};
       if (out.kind === 'waiting') ctx.log.debug('autoscaler waiting', { why: out.why });
       // Right after our own patch, look again as soon as the cache has it.

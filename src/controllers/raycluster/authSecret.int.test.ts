@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { RayCluster } from '../../api/v1/index.ts';
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
-import { inNamespace, rayCluster, withRayVersion, withWorkers } from '../../testing/builders.ts';
+import { inNamespace, rayCluster, withAuthOptions, withWorkers } from '../../testing/builders.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
 import { until } from '../../testing/wait.ts';
 import { KubeClient } from '../../runtime/transport.ts';
@@ -15,12 +15,6 @@ import { isNotFound } from '../../runtime/errors.ts';
 
 type RC = KubeObject & RayCluster;
 type SecretObj = KubeObject & { data?: Record<string, string> };
-
-const withAuth =
-  (authOptions: NonNullable<RayCluster['spec']['authOptions']>) =>
-  (rc: RayCluster): RayCluster =>
-    // Token auth needs Ray >= 2.52 (validation asks for rayVersion).
-    withRayVersion('2.58.0')({ ...rc, spec: { ...rc.spec, authOptions } });
 
 describe('token auth Secret on the rig', () => {
   let rig: Rig;
@@ -49,7 +43,7 @@ describe('token auth Secret on the rig', () => {
   test('mode token: the operator creates <cluster> with a random auth_token, owned by the cluster', async () => {
     const rc = await client.create<RC>(
       RayClusters,
-      rayCluster('tok', inNamespace(ns), withWorkers(1), withAuth({ mode: 'token' })) as RC,
+      rayCluster('tok', inNamespace(ns), withWorkers(1), withAuthOptions({ mode: 'token' })) as RC,
     );
     const all = await until('head + 1 worker', async () =>
       (await pods('tok')).length === 2 ? pods('tok') : undefined,
@@ -80,7 +74,7 @@ describe('token auth Secret on the rig', () => {
         'mine',
         inNamespace(ns),
         withWorkers(0),
-        withAuth({ mode: 'token', secretName: 'my-token' }),
+        withAuthOptions({ mode: 'token', secretName: 'my-token' }),
       ) as RC,
     );
     const [head] = await until('head pod', async () =>

@@ -19,6 +19,7 @@ import type { ReconcileContext, Request, Result } from '../../runtime/controller
 import { Pods, RayClusters, type GVR, type KubeObject } from '../../runtime/resources.ts';
 import type { KubeClient } from '../../runtime/transport.ts';
 import { autoscalingMode } from '../../autoscaler/policy/mode.ts';
+import { LABEL_CLUSTER } from '../../compiler/constants.ts';
 import { conditionTrue, COND_SUSPENDING } from './conditions.ts';
 import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
@@ -27,10 +28,36 @@ import { ensureAuthSecret } from './authSecret.ts';
 import { groupBy, podBatchMessage } from './podEvents.ts';
 import { authSecretName } from '../../compiler/auth.ts';
 
+/** A pod write that succeeded, for its batch Event. */
+interface PodWrite {
+  name: string;
+  head: boolean;
+  /** Why a pod was deleted (the plan's reason); none for creates. */
+  why?: string;
+}
+
 /** The read side of an informer (or of several, one per watched namespace). */
 export interface Lister {
   get(namespace: string | undefined, name: string): KubeObject | undefined;
   byIndex(index: string, value: string): KubeObject[];
+}
+
+/** The pods index key of a Ray pod: "<namespace>/<ray.io/cluster label>". */
+export function podClusterIndex(o: KubeObject): string[] {
+  const c = o.metadata.labels?.[LABEL_CLUSTER];
+  return c ? [clusterKey(o.metadata.namespace ?? '', c)] : [];
+}
+
+/** The cluster's pods from the cache (INDEX_BY_CLUSTER). */
+export function ownedPods(pods: Pick<Lister, 'byIndex'>, rc: RayCluster): Pod[] {
+  const uid = rc.metadata?.uid;
+  const all = pods.byIndex(INDEX_BY_CLUSTER, clusterKey(rc.metadata!.namespace ?? '', rc.metadata!.name!));
+  // A pod labelled for this cluster but owned by an earlier incarnation (same name, other uid) is
+  // the garbage collector's, not ours.
+  return (all as Pod[]).filter((p) => {
+    const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
+    return !uid || !owner || owner.uid === uid;
+  });
 }
 
 export const MANAGED_BY_KURAY = 'ray.io/kuberay-operator';
@@ -130,7 +157,7 @@ export class RayClusterReconciler {
       failure = { reason: 'FailedCreateService', message: errMessage(err) };
     }
 
-    const pods = this.#ownedPods(rc);
+    const pods = ownedPods(this.#d.pods, rc);
     let requeueAfter: number | undefined;
     if (!failure) {
       if (this.#d.expectations.satisfied(key)) {
@@ -144,20 +171,6 @@ export class RayClusterReconciler {
     await this.#writeStatus(rc, compiled, failure, ctx);
     if (failure) throw new Error(`${failure.reason}: ${failure.message}`); // rate-limited retry
     return { requeueAfter: requeueAfter ?? this.#d.resyncMs ?? 300_000 };
-  }
-
-  #ownedPods(rc: RayCluster): Pod[] {
-    const uid = rc.metadata?.uid;
-    const all = this.#d.pods.byIndex(
-      INDEX_BY_CLUSTER,
-      clusterKey(rc.metadata!.namespace ?? '', rc.metadata!.name!),
-    );
-    // A pod labelled for this cluster but owned by an earlier incarnation (same name, other uid) is
-    // the garbage collector's, not ours.
-    return (all as Pod[]).filter((p) => {
-      const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
-      return !uid || !owner || owner.uid === uid;
-    });
   }
 
   async #reconcilePods(
@@ -211,12 +224,12 @@ export class RayClusterReconciler {
       key,
       items.map((i) => i.d.name),
     );
-    const deleted: { d: PodDeletion; head: boolean }[] = [];
+    const deleted: PodWrite[] = [];
     await inBatches(items, this.#parallel, async ({ d, head }) => {
       const kind = head ? 'HeadPod' : 'WorkerPod';
       try {
         await this.#d.client.delete(Pods, ns, d.name);
-        deleted.push({ d, head });
+        deleted.push({ name: d.name, head, why: d.reason });
       } catch (err) {
         this.#d.expectations.deletionObserved(key, d.name); // will never be observed
         if (isNotFound(err)) return;
@@ -225,14 +238,25 @@ export class RayClusterReconciler {
         this.#d.events.warning(rc as KubeObject, `FailedToDelete${kind}`, message, 'Delete');
       }
     });
-    for (const batch of groupBy(deleted, (x) => `${String(x.head)}/${x.d.reason}`).values()) {
-      const head = batch[0]!.head;
-      const names = batch.map((x) => x.d.name);
+    this.#recordPodBatches(rc, 'Deleted', deleted);
+  }
+
+  /** One Event per (head/worker, reason) batch of pod writes that succeeded. */
+  #recordPodBatches(rc: RayCluster, verb: 'Created' | 'Deleted', done: readonly PodWrite[]): void {
+    const ns = rc.metadata!.namespace!;
+    for (const batch of groupBy(done, (x) => `${String(x.head)}/${x.why ?? ''}`).values()) {
+      const { head, why } = batch[0]!;
       this.#d.events.normal(
         rc as KubeObject,
-        head ? 'DeletedHeadPod' : 'DeletedWorkerPod',
-        podBatchMessage('Deleted', head ? 'head' : 'worker', ns, names, batch[0]!.d.reason),
-        'Delete',
+        `${verb}${head ? 'HeadPod' : 'WorkerPod'}`,
+        podBatchMessage(
+          verb,
+          head ? 'head' : 'worker',
+          ns,
+          batch.map((x) => x.name),
+          why,
+        ),
+        verb === 'Created' ? 'Create' : 'Delete',
       );
     }
   }
@@ -275,7 +299,7 @@ export class RayClusterReconciler {
       key,
       todo.map((t) => t.pod.metadata!.name!),
     );
-    const created: { name: string; head: boolean }[] = [];
+    const created: PodWrite[] = [];
     await inBatches(todo, this.#parallel, async ({ pod, head }) => {
       const podName = pod.metadata!.name!;
       const kind = head ? 'HeadPod' : 'WorkerPod';
@@ -290,16 +314,7 @@ export class RayClusterReconciler {
         this.#d.events.warning(rc as KubeObject, `FailedToCreate${kind}`, message, 'Create');
       }
     });
-    for (const head of [true, false]) {
-      const names = created.filter((c) => c.head === head).map((c) => c.name);
-      if (!names.length) continue;
-      this.#d.events.normal(
-        rc as KubeObject,
-        head ? 'CreatedHeadPod' : 'CreatedWorkerPod',
-        podBatchMessage('Created', head ? 'head' : 'worker', ns, names),
-        'Create',
-      );
-    }
+    this.#recordPodBatches(rc, 'Created', created);
   }
 
   /**
@@ -340,7 +355,7 @@ export class RayClusterReconciler {
     const status = computeStatus({
       cluster: compiled?.cluster ?? rc,
       groups: compiled?.groups ?? [],
-      pods: this.#ownedPods(rc),
+      pods: ownedPods(this.#d.pods, rc),
       headService,
       failure,
       now: this.#now(),

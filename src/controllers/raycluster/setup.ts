@@ -15,7 +15,7 @@ import {
   type GVR,
   type KubeObject,
 } from '../../runtime/resources.ts';
-import { clusterKey, INDEX_BY_CLUSTER, RayClusterReconciler, type Lister } from './reconciler.ts';
+import { INDEX_BY_CLUSTER, podClusterIndex, RayClusterReconciler, type Lister } from './reconciler.ts';
 
 export interface RayClusterControllerOptions {
   /** Namespaces to watch; empty = all (KubeRay's --watch-namespace). */
@@ -32,18 +32,13 @@ export interface RayClusterControllerOptions {
 }
 
 /** Routes get/byIndex to the informer of the object's namespace. */
-function lister(informers: readonly Informer<KubeObject>[], allNamespaces: boolean): Lister {
+export function lister(informers: readonly Informer<KubeObject>[], allNamespaces: boolean): Lister {
   if (allNamespaces) return informers[0]!;
   const byNs = new Map(informers.map((i) => [i.namespace ?? '', i]));
   return {
     get: (ns, name) => byNs.get(ns ?? '')?.get(ns, name),
     byIndex: (index, value) => byNs.get(value.split('/')[0] ?? '')?.byIndex(index, value) ?? [],
   };
-}
-
-function podClusterIndex(o: KubeObject): string[] {
-  const c = o.metadata.labels?.[LABEL_CLUSTER];
-  return c ? [clusterKey(o.metadata.namespace ?? '', c)] : [];
 }
 
 export function setupRayClusterController(mgr: Manager, opts: RayClusterControllerOptions = {}): Controller {
