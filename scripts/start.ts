@@ -83,7 +83,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 try {
   say(`playground: ${availableParallelism()} CPUs, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB memory`);
-  say('playground: preparing the Ray venv (first run installs ray[default]==2.58.0)…');
+  say('playground: preparing the Ray venv (first run installs ray[default,serve]==2.58.0)…');
   await ensureRayVenv();
   say('playground: starting the control plane and the local node (first run builds the binaries)…');
   rig = await startRig({ profile: 'real', name: 'playground', log: (m) => say(m) });

@@ -238,7 +238,7 @@ export class PodWorker {
     if (own.PATH && ray) env.PATH = `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${own.PATH}`;
     // Longer Ray startup waits (py/sitecustomize.py) for Ray containers only.
     if (ray) env.PYTHONPATH = own.PYTHONPATH ? `${ctx.pyDir}:${own.PYTHONPATH}` : ctx.pyDir;
-    // The node's networking and per-pod temp dir; not overridable by the pod (see README "Local node").
+    // The node's networking and per-pod temp dir; not overridable by the pod (see rig/README.md "Local node").
     Object.assign(env, {
       RAY_TMPDIR: this.tmp,
       KURAY_POD_IP: this.ip,

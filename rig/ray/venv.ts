@@ -1,4 +1,4 @@
-// The project-local Python venv with real Ray (`ray[default]==2.58.0` from PyPI).
+// The project-local Python venv with real Ray (`ray[default,serve]==2.58.0` from PyPI: Ray Serve is there for RayService).
 //
 // Tests and the playground run Ray from here: pods whose image is `rayproject/ray:*` are mapped to
 // this venv's `ray` by the local node. Created on first use (a few minutes: ray's wheel is large),
@@ -11,7 +11,12 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export const RAY_VERSION = '2.58.0';
-export const RAY_REQUIREMENT = `ray[default]==${RAY_VERSION}`;
+/**
+ * What pip installs. Ray 2.58's Serve controller imports jinja2 (its HAProxy manager) without declaring
+ * it in the `serve` extra; the `rayproject/ray` images carry it, so the venv does too.
+ */
+export const RAY_REQUIREMENTS = [`ray[default,serve]==${RAY_VERSION}`, 'jinja2'] as const;
+export const RAY_REQUIREMENT = RAY_REQUIREMENTS.join(' ');
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const defaultVenvDir = join(repoRoot, '.venv', 'ray');
 
@@ -48,7 +53,7 @@ export async function ensureRayVenv(venv = process.env.KURAY_RAY_VENV ?? default
   try {
     await run(
       venvBin(venv, 'pip'),
-      ['install', '--disable-pip-version-check', '--no-input', '--quiet', RAY_REQUIREMENT],
+      ['install', '--disable-pip-version-check', '--no-input', '--quiet', ...RAY_REQUIREMENTS],
       { maxBuffer: 64 << 20 },
     );
   } catch (err) {
