@@ -29,6 +29,7 @@ import {
 import { DEFAULT_MAX_PODS_PER_CLUSTER } from '../replicas.ts';
 import { isObj, type ValidateOptions } from './common.ts';
 import { at, Report, type ValidationResult } from './issue.ts';
+import { warnIngressExposure, warnServiceExposure } from './exposure.ts';
 import { checkObjectMeta } from './meta.ts';
 import { checkNetworkPolicyObject, checkServiceObject } from './networking.ts';
 import { checkRayClusterName, checkRayClusterSpec, type ClusterContext } from './raycluster.ts';
@@ -264,9 +265,12 @@ export function validate(obj: unknown, opts: ValidateOptions = {}): ValidationRe
     return r.result();
   }
   checkObjectMeta(obj.metadata, r);
+  const others = opts.objects ?? [];
   if (apiVersion === 'networking.k8s.io/v1' && kind === 'NetworkPolicy') checkNetworkPolicyObject(obj, r);
-  else if (apiVersion === 'v1' && kind === 'Service')
-    checkServiceObject(obj, clusterPorts(opts.objects ?? []), r);
+  else if (apiVersion === 'v1' && kind === 'Service') {
+    checkServiceObject(obj, clusterPorts(others), r);
+    warnServiceExposure(obj, others, r);
+  } else if (apiVersion === 'networking.k8s.io/v1' && kind === 'Ingress') warnIngressExposure(obj, others, r);
   else if (!(apiVersion === 'v1' && (kind === 'Secret' || kind === 'ConfigMap'))) {
     r.info(
       '',
