@@ -3,7 +3,7 @@
 // every flag and value is a single shell word (./shell.ts), so no spec can run a command.
 import type { NodeType } from './constants.ts';
 import type { Params } from './rayStartParams.ts';
-import { shellQuote, valueWord } from '../util/shell.ts';
+import { argWord, valueWord } from '../util/shell.ts';
 
 // `ray start` flags that take an explicit boolean; every other "true"/"false" is an on/off switch.
 const EXPLICIT_BOOLEAN_FLAGS = new Set(['log-color', 'include-dashboard', 'include-log-monitor']);
@@ -18,9 +18,9 @@ export function convertParamMap(params: Readonly<Params>): string {
     const value = params[key]!;
     const lower = value.toLowerCase();
     if ((lower === 'true' || lower === 'false') && !EXPLICIT_BOOLEAN_FLAGS.has(key)) {
-      if (lower === 'true') out += ` ${shellQuote(`--${key}`)} `;
+      if (lower === 'true') out += ` ${argWord(`--${key}`)} `;
     } else {
-      out += ` ${shellQuote(`--${key}`)}=${valueWord(value)} `;
+      out += ` ${argWord(`--${key}`)}=${valueWord(value)} `;
     }
   }
   return out;

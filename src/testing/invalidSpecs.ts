@@ -25,7 +25,7 @@ export const invalidSpecs: readonly InvalidSpec[] = [
   },
   {
     name: 'command substitution in a rayStartParams value',
-    obj: set(base, `${W}.rayStartParams`, { 'node-name': '$(id)' }),
+    obj: set(base, `${W}.rayStartParams`, { 'node-name': '$(id -u)' }),
     path: 'spec.workerGroupSpecs[0].rayStartParams.node-name',
     message: /shell syntax/,
   },

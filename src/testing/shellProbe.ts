@@ -24,12 +24,16 @@ function q(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
+/** A `bash -c` argument, with the container's environment when it matters. */
+export type ShellLine = string | { line: string; env: Readonly<Record<string, string>> };
+
 /**
- * Runs each line (a `bash -c` argument) with `env` set. Lines run in order in one process; a line
- * cannot affect the next one's result beyond the variables it sets, which the harness resets.
+ * Runs each line (a `bash -c` argument, after the kubelet's $(VAR) expansion) with `env` (and the
+ * line's own env) exported. Lines run in order in one process (a line that exits the shell fails
+ * the whole batch loudly).
  */
 export function runShellLines(
-  lines: readonly string[],
+  lines: readonly ShellLine[],
   env: Readonly<Record<string, string>> = {},
 ): LineRun[] {
   const empty = mkdtempSync(join(tmpdir(), 'kuray-shell-probe-'));
@@ -42,8 +46,11 @@ export function runShellLines(
     `trap '[[ $__probe == 1 && \${#FUNCNAME[@]} -eq 0 || $BASH_SUBSHELL -gt 0 && \${FUNCNAME[0]} != ray ]] && printf "X${US}%s${RS}" "$BASH_COMMAND"' DEBUG`,
     `PATH=${q(empty)}`,
   ];
-  const body = lines.map((line) => {
-    const exports = Object.entries(env)
+  const body = lines.map((item) => {
+    const line = typeof item === 'string' ? item : item.line;
+    const own = typeof item === 'string' ? {} : item.env;
+    const exports = Object.entries({ ...env, ...own })
+      .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
       .map(([k, v]) => `${k}=${q(v)}`)
       .join(' ');
     return [

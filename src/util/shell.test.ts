@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import { containerArgs, rayStartCommand } from '../compiler/rayStartCommand.ts';
 import { literalValue, parseShellValue, shellQuote, unquotedShellSyntax, valueWord } from './shell.ts';
 import { runShellLines, unexpectedCommands } from '../testing/shellProbe.ts';
+import { expandVars } from '../../rig/node/env.ts';
 
-/** What `ray start` receives for each value, through a real bash. */
+/** What `ray start` receives for each value: the kubelet's $(VAR) expansion, then a real bash. */
 function throughBash(values: readonly string[], env: Record<string, string> = {}): string[] {
-  const lines = values.map((v) => containerArgs('', rayStartCommand('worker', { 'temp-dir': v })));
+  const lines = values.map((v) =>
+    expandVars(containerArgs('', rayStartCommand('worker', { 'temp-dir': v })), env),
+  );
   return runShellLines(lines, env).map((run, i) => {
     assert.deepEqual(unexpectedCommands(run), [], `value ${JSON.stringify(values[i])} ran a command`);
     assert.equal(run.rayCalls.length, 1, `value ${JSON.stringify(values[i])}: one ray call`);
@@ -58,9 +61,31 @@ test("KubeRay's pre-quoted values mean what they mean in KubeRay's line", () => 
 });
 
 test('environment references still expand, one word, no splitting or globbing', () => {
-  const env = { REDIS_PASSWORD: 'p a*s;s', HOST: 'h' };
-  const got = throughBash(['$REDIS_PASSWORD', '"${HOST}x"', '${HOST}:6379', "'$HOST'"], env);
-  assert.deepEqual(got, ['p a*s;s', 'hx', 'h:6379', '$HOST']);
+  const env = { REDIS_PASSWORD: 'p a*s;s', HOST: 'h', EVIL: "'; touch /tmp/x; '" };
+  const got = throughBash(
+    [
+      '$REDIS_PASSWORD',
+      '"${HOST}x"',
+      '${HOST}:6379',
+      "'$HOST'",
+      '$(HOST)',
+      '$(EVIL)',
+      "'$(EVIL)'",
+      'pa$$word',
+    ],
+    env,
+  );
+  // $(EVIL) is the kubelet's reference: its value arrives as text, and inside quotes it is text.
+  assert.deepEqual(got, [
+    'p a*s;s',
+    'hx',
+    'h:6379',
+    '$HOST',
+    'h',
+    "'; touch /tmp/x; '",
+    '$(EVIL)',
+    'pa$$word',
+  ]);
   assert.equal(valueWord('$REDIS_PASSWORD'), '"$REDIS_PASSWORD"');
   assert.equal(valueWord('${HOST}x'), '"${HOST}"x');
 });
@@ -74,12 +99,13 @@ test('words: plain values stay bare (as KubeRay writes them), others are single-
 });
 
 test('parseShellValue refuses expansions that run commands; unquotedShellSyntax names them', () => {
-  for (const v of ['"$(id)"', '"`id`"', '"${X:-y}"', '"$1"', '"a"b"']) {
+  for (const v of ['"$(id -u)"', '"`id`"', '"${X:-y}"', '"$1"', '"a"b"']) {
     const p = parseShellValue(v);
     assert.equal(p.ok, false, v);
   }
   assert.match(unquotedShellSyntax('/tmp/ray; touch /tmp/x; #')!, /";" ends the command/);
-  assert.match(unquotedShellSyntax('$(id)')!, /can run commands/);
+  assert.match(unquotedShellSyntax('$(id -u)')!, /can run commands/);
+  assert.equal(unquotedShellSyntax('$(MY_POD_IP)'), undefined, "the kubelet's env reference");
   assert.match(unquotedShellSyntax('a|b')!, /pipes/);
   assert.equal(unquotedShellSyntax("'a;b'"), undefined, 'inside single quotes it is text');
   assert.equal(unquotedShellSyntax('"{\\"a\\": 1}"'), undefined);

@@ -9,8 +9,13 @@
 //   - anything else: the text as written, except `$NAME`/`${NAME}` (KubeRay's own
 //     `redis-password: $REDIS_PASSWORD`), which still expand.
 //
-// Every other expansion (`$(…)`, backquotes, `${NAME:-…}`, `$((…))`) is refused by `parseShellValue`;
-// validation reports it, and the compiler then passes the value through as literal text.
+// `$(NAME)`, the kubelet's reference to a container env var, is read as that variable too (the
+// kubelet would paste its value unquoted into the line; bash reads the same variable from the
+// environment, quoted). Every other expansion (`$(…)`, backquotes, `${NAME:-…}`, `$((…))`) is refused
+// by `parseShellValue`; validation reports it, and the compiler then passes the value as literal text.
+//
+// The words are for a container's args, which the kubelet expands before bash sees them: a literal
+// `$` is written `$$`, so `$(X)` inside quoted text cannot become the value of X.
 
 export type Segment = { readonly literal: string } | { readonly variable: string };
 
@@ -20,11 +25,13 @@ export type ParsedValue =
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
-/** `$NAME` or `${NAME}` at `s[i]` (which is `$`): the variable and the text it spans, if it is one. */
+/** `$NAME`, `${NAME}` or `$(NAME)` at `s[i]` (which is `$`): the variable and the text it spans. */
 function variableAt(s: string, i: number): { name: string; length: number } | undefined {
   const rest = s.slice(i + 1);
-  if (rest.startsWith('{')) {
-    const m = /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest);
+  if (rest.startsWith('{') || rest.startsWith('(')) {
+    const m = rest.startsWith('{')
+      ? /^\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(rest)
+      : /^\(([A-Za-z_][A-Za-z0-9_]*)\)/.exec(rest);
     return m ? { name: m[1]!, length: m[0].length + 1 } : undefined;
   }
   const m = NAME.exec(rest);
@@ -78,15 +85,14 @@ export function parseShellValue(raw: string): ParsedValue {
   const out: Segment[] = [];
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i]!;
-    if (c === '$') {
-      const v = variableAt(raw, i);
-      if (v) {
-        push(out, { variable: v.name });
-        i += v.length - 1;
-        continue;
-      }
-    }
-    push(out, { literal: c });
+    const v = c === '$' ? variableAt(raw, i) : undefined;
+    if (c === '$' && raw[i + 1] === '$') {
+      push(out, { literal: '$$' }); // bash's PID: never expanded, kept as written
+      i++;
+    } else if (v) {
+      push(out, { variable: v.name });
+      i += v.length - 1;
+    } else push(out, { literal: c });
   }
   return { ok: true, segments: out };
 }
@@ -102,7 +108,7 @@ export function unquotedShellSyntax(raw: string): string | undefined {
     const p = parseDoubleQuoted(raw.slice(1, -1));
     return p.ok ? undefined : p.reason;
   }
-  const m = /[;&|<>`\n\r]|\$[({[]/.exec(raw);
+  const m = /[;&|<>`\n\r]|\$[({[]/.exec(raw.replace(/\$\([A-Za-z_][A-Za-z0-9_]*\)/g, ''));
   if (!m) return undefined;
   const what: Record<string, string> = {
     ';': '";" ends the command',
@@ -126,12 +132,17 @@ export function shellQuote(literal: string): string {
   return `'${literal.replaceAll("'", `'\\''`)}'`;
 }
 
-/** One shell word for the segments: literals quoted, variables in double quotes (no splitting, no globbing). */
+/** A literal word of a container's args: quoted for bash, `$` doubled for the kubelet's $(VAR) expansion. */
+export function argWord(literal: string): string {
+  return shellQuote(literal).replaceAll('$', '$$$$');
+}
+
+/** One word of a container's args: literals quoted, variables in double quotes (no splitting, no globbing). */
 export function shellWord(segments: readonly Segment[]): string {
   if (segments.length === 0) return "''";
   return segments
     .map((s, i) => {
-      if ('literal' in s) return shellQuote(s.literal);
+      if ('literal' in s) return argWord(s.literal);
       const next = segments[i + 1];
       // "$NAME" reads like KubeRay's line; braces only where a following name character would join it.
       const braces = next !== undefined && 'literal' in next && /^[A-Za-z0-9_]/.test(next.literal);
