@@ -22,7 +22,7 @@ test('a LoadBalancer/NodePort head or an Ingress without auth warns with the CVE
     const w = r.warnings.find((x) => cve.test(x.message));
     assert.ok(w, `${t}: ${JSON.stringify(r.warnings)}`);
     assert.equal(w.path, 'spec.headGroupSpec.serviceType');
-    assert.match(w.message, /runs code on the cluster/);
+    assert.match(w.message, /runs code on it/);
     assert.match(w.hint, /authOptions/);
   }
   const viaTemplate = set(rayCluster('c'), 'spec.headGroupSpec.headService', { spec: { type: 'NodePort' } });

@@ -2,9 +2,15 @@
 // dashboard (its Jobs API), the Ray client port or GCS runs code on the cluster; without token auth
 // nothing stops them (CVE-2023-48022, "ShadowRay": exploited in the wild, still Ray's default). And the
 // guide's RAY_DASHBOARD_PASSWORD, which Kuray turns into Ray token auth, has its own pitfalls.
-import { authRequested, DASHBOARD_PASSWORD_ENV, dashboardPasswordEnv } from '../auth.ts';
+import {
+  authRequested,
+  DASHBOARD_PASSWORD_ENV,
+  dashboardPasswordEnv,
+  headRayVersion,
+  TOKEN_AUTH_MIN_RAY,
+} from '../auth.ts';
 import type { RayClusterSpec } from '../v1/index.ts';
-import { isObj, parseVersion, rayContainer, rayVersionOfImage, versionLess } from './common.ts';
+import { isObj, parseVersion, rayContainer, versionLess } from './common.ts';
 import { at, type Report } from './issue.ts';
 
 export const CVE_SHADOWRAY = 'CVE-2023-48022';
@@ -33,14 +39,9 @@ export function exposedHead(p: string, spec: RayClusterSpec): { path: string; ho
 /** The message and fix for an exposed head without auth (also the operator's Event). */
 export function exposureWarning(how: string): { message: string; hint: string } {
   return {
-    message: `${how}: Ray's dashboard and Jobs API (8265) and client port (10001) are reachable from outside the cluster without authentication, and anyone who reaches them runs code on the cluster (${CVE_SHADOWRAY}, "ShadowRay")`,
+    message: `${how} without Ray token authentication (${CVE_SHADOWRAY}, "ShadowRay"): anyone who reaches the dashboard and Jobs API (8265) or the client port (10001) from outside the cluster runs code on it`,
     hint: 'turn on Ray token authentication (spec.authOptions: {mode: token}, Ray >= 2.52, or a RAY_DASHBOARD_PASSWORD from a Secret), or keep the head Service internal and use kubectl port-forward or an authenticating proxy',
   };
-}
-
-/** The Ray version the head runs: rayVersion, else the head image's tag. */
-function headRayVersion(spec: RayClusterSpec): string | undefined {
-  return spec.rayVersion ?? rayVersionOfImage(rayContainer(spec.headGroupSpec.template)?.image);
 }
 
 export function warnAuthAndExposure(p: string, spec: RayClusterSpec, r: Report): void {
@@ -86,7 +87,7 @@ export function warnAuthAndExposure(p: string, spec: RayClusterSpec, r: Report):
   }
   const version = headRayVersion(spec);
   const v = version ? parseVersion(version) : undefined;
-  if (v && versionLess(v, [2, 52, 0])) {
+  if (v && versionLess(v, TOKEN_AUTH_MIN_RAY)) {
     r.warn(
       envPath,
       `Kuray turns ${DASHBOARD_PASSWORD_ENV} into Ray token authentication, which needs Ray 2.52 or later; Ray ${version} ignores it and the dashboard and Jobs API stay open`,
