@@ -8,6 +8,8 @@ export interface InvalidSpec {
   obj: Record<string, unknown>;
   path: string;
   message: RegExp;
+  /** Refused by kube-apiserver itself before admission (strict decoding), naming this field. */
+  apiserver?: string;
 }
 
 const deep = (levels: number): unknown => {
@@ -119,5 +121,7 @@ export const invalidSpecs: readonly InvalidSpec[] = [
     // The first object 64 levels down: 9 levels to valueFrom, then 55 × `a`.
     path: `spec.headGroupSpec.template.spec.containers[0].env[0].valueFrom${'.a'.repeat(55)}`,
     message: /nested more than 64 levels/,
+    // The CRD has no field this deep, so the API server's strict decoding refuses it first.
+    apiserver: 'spec.headGroupSpec.template.spec.containers[0].env[0].valueFrom.a',
   },
 ];
