@@ -25,6 +25,8 @@ export const ANNOTATION_FT_ENABLED = 'ray.io/ft-enabled';
 export const ANNOTATION_EXTERNAL_STORAGE_NS = 'ray.io/external-storage-namespace';
 export const ANNOTATION_OVERWRITE_CONTAINER_CMD = 'ray.io/overwrite-container-cmd';
 export const ANNOTATION_ENABLE_SERVE_SERVICE = 'ray.io/enable-serve-service';
+/** On clusters of SidecarMode RayJobs: once provisioned, a lost head is not recreated. */
+export const ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART = 'ray.io/disable-provisioned-head-restart';
 
 export const DEFAULT_CLIENT_PORT = 10001;
 export const DEFAULT_GCS_PORT = 6379;

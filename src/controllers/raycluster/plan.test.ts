@@ -219,3 +219,20 @@ test('property: applying the plan reaches exactly the desired count, never delet
     ),
   );
 });
+
+test('a SidecarMode RayJob cluster (noHeadRecreate): a lost head is not recreated, workers still reconcile', () => {
+  const plan = planPods(input({ groups: [{ name: 'g', desiredPods: 1 }], noHeadRecreate: true }));
+  assert.equal(plan.createHead, false);
+  assert.equal(plan.groups[0]?.create, 1);
+  const failed = planPods(
+    input({
+      noHeadRecreate: true,
+      pods: [headPod('c-head-x', running(), restartPolicy('Never'), rayContainerTerminated(1))],
+    }),
+  );
+  assert.deepEqual(
+    failed.deleteHead.map((d) => d.name),
+    ['c-head-x'],
+  );
+  assert.equal(failed.createHead, false);
+});

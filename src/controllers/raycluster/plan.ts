@@ -49,6 +49,12 @@ export interface PlanInput {
   }[];
   /** Pods owned by the cluster, from the informer cache. */
   pods: readonly V1Pod[];
+  /**
+   * A lost head is not recreated (ray.io/disable-provisioned-head-restart on a provisioned cluster,
+   * set for SidecarMode RayJobs): a new head would start an empty Ray cluster whose job submission
+   * id is already used, so recreating it cannot help the RayJob, which fails instead.
+   */
+  noHeadRecreate?: boolean;
 }
 
 function del(pod: V1Pod, reason: string): PodDeletion {
@@ -137,7 +143,7 @@ export function planPods(input: PlanInput): PodPlan {
     .filter((p) => isWorkerPod(p) && !known.has(podGroup(p)))
     .map((p) => del(p, `worker group ${podGroup(p)} no longer exists in the spec`));
 
-  return { createHead: heads.length === 0, deleteHead, groups, deleteOrphans };
+  return { createHead: heads.length === 0 && !input.noHeadRecreate, deleteHead, groups, deleteOrphans };
 }
 
 /** True when carrying out the plan changes nothing. */

@@ -19,8 +19,8 @@ import type { ReconcileContext, Request, Result } from '../../runtime/controller
 import { Pods, RayClusters, type GVR, type KubeObject } from '../../runtime/resources.ts';
 import type { KubeClient } from '../../runtime/transport.ts';
 import { autoscalingMode } from '../../autoscaler/policy/mode.ts';
-import { LABEL_CLUSTER } from '../../compiler/constants.ts';
-import { conditionTrue, COND_SUSPENDING } from './conditions.ts';
+import { ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART, LABEL_CLUSTER } from '../../compiler/constants.ts';
+import { conditionTrue, COND_PROVISIONED, COND_SUSPENDING } from './conditions.ts';
 import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
 import { ensureObjects } from './objects.ts';
@@ -218,6 +218,9 @@ export class RayClusterReconciler {
         };
       }),
       pods,
+      noHeadRecreate:
+        rc.metadata?.annotations?.[ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART] === 'true' &&
+        conditionTrue(rc.status?.conditions, COND_PROVISIONED),
     });
     for (const g of plan.groups) {
       if (g.surplusKept > 0)
