@@ -82,8 +82,19 @@ const started = (...more: RayJobStatus[]): ((j: RayJob) => RayJob) => {
     jobDeploymentStatus: 'Initializing',
     startTime: iso(0),
   };
-  return withJobStatus(Object.assign(base, ...more));
+  return withJobStatus(Object.assign(base, ...more) as RayJobStatus);
 };
+const runningJob = (...mods: ((j: RayJob) => RayJob)[]) =>
+  rayJob(
+    'j',
+    withFinalizer(),
+    started({
+      jobDeploymentStatus: 'Running',
+      dashboardURL: 'j-abcde-head-svc.default.svc.cluster.local:8265',
+    }),
+    ...mods,
+  );
+const types = (s: { actions: { type: string }[] }) => s.actions.map((a) => a.type);
 
 describe('RayJob state machine', () => {
   it('New: finalizer, job id and cluster name fixed before anything is created; Initializing from now', () => {
