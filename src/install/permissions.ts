@@ -27,14 +27,63 @@ export interface Permission {
   why: string;
 }
 
-/** The RayCluster controller's needs (RayJob/RayService/RayCronJob controllers will add theirs). */
+/** What the controllers call: RayCluster, RayJob and RayCronJob (the RayService controller will add its own). */
 export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   {
     group: 'ray.io',
     resource: 'rayclusters',
-    verbs: ['get', 'list', 'watch', 'patch', 'update'],
+    verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch', 'update'],
     scope: 'watched',
-    why: 'informer; JSON patch clearing scaleStrategy.workersToDelete; the autoscaler Role grants get/patch',
+    why: "informer; JSON patch clearing scaleStrategy.workersToDelete; the autoscaler Role grants get/patch; a RayJob's cluster is created, deleted (shutdown, retry, suspend) and its workers suspended (DeleteWorkers)",
+  },
+  {
+    group: 'ray.io',
+    resource: 'rayjobs',
+    verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch', 'update'],
+    scope: 'watched',
+    why: 'informer; the ray.io/rayjob-finalizer patch; DeleteSelf and DELETE_RAYJOB_CR_AFTER_JOB_FINISHES; a RayCronJob creates RayJobs',
+  },
+  {
+    group: 'ray.io',
+    resource: 'rayjobs/status',
+    verbs: ['get', 'patch', 'update'],
+    scope: 'watched',
+    why: 'RayJob status through the /status subresource',
+  },
+  {
+    group: 'ray.io',
+    resource: 'rayjobs/finalizers',
+    verbs: ['update'],
+    scope: 'watched',
+    why: 'its cluster, submitter Job and head Service carry blockOwnerDeletion owner references',
+  },
+  {
+    group: 'ray.io',
+    resource: 'raycronjobs',
+    verbs: ['get', 'list', 'watch'],
+    scope: 'watched',
+    why: 'RayCronJob informer (only with the RayCronJob feature gate)',
+  },
+  {
+    group: 'ray.io',
+    resource: 'raycronjobs/status',
+    verbs: ['get', 'patch', 'update'],
+    scope: 'watched',
+    why: 'lastScheduleTime and the active list',
+  },
+  {
+    group: 'ray.io',
+    resource: 'raycronjobs/finalizers',
+    verbs: ['update'],
+    scope: 'watched',
+    why: 'the RayJobs it creates carry blockOwnerDeletion owner references',
+  },
+  {
+    group: 'batch',
+    resource: 'jobs',
+    verbs: ['get', 'list', 'watch', 'create', 'delete'],
+    scope: 'watched',
+    why: "a K8sJobMode RayJob's submitter Job (deleted on suspend and retry)",
   },
   {
     group: 'ray.io',
@@ -67,9 +116,9 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   {
     group: '',
     resource: 'services',
-    verbs: ['get', 'list', 'watch', 'create'],
+    verbs: ['get', 'list', 'watch', 'create', 'update'],
     scope: 'watched',
-    why: 'head and headless worker Services (deleted by garbage collection, never by the operator)',
+    why: "head and headless worker Services (deleted by garbage collection); a RayJob's <job>-head-svc follows its current cluster",
   },
   {
     group: '',
@@ -104,7 +153,7 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     resource: 'events',
     verbs: ['create', 'patch'],
     scope: 'watched',
-    why: 'core/v1 Events on RayClusters; a repeat patches count/lastTimestamp',
+    why: 'core/v1 Events on RayClusters, RayJobs and RayCronJobs; a repeat patches count/lastTimestamp',
   },
   {
     group: 'coordination.k8s.io',

@@ -43,3 +43,26 @@ test('bad values name the flag, the value and what is accepted', () => {
     );
   }
 });
+
+test("--feature-gates takes KubeRay's syntax and names; an unknown gate or value is refused with the list", () => {
+  assert.deepEqual(resolveOptions({}, {}).featureGates, {});
+  assert.deepEqual(
+    resolveOptions({ 'feature-gates': 'RayCronJob=true,RayJobDeletionPolicy=false' }, {}).featureGates,
+    {
+      RayCronJob: true,
+      RayJobDeletionPolicy: false,
+    },
+  );
+  assert.deepEqual(resolveOptions({}, { KURAY_FEATURE_GATES: 'RayCronJob=true' }).featureGates, {
+    RayCronJob: true,
+  });
+  assert.throws(
+    () => resolveOptions({ 'feature-gates': 'RayCronjob=true' }, {}),
+    (e: unknown) =>
+      e instanceof OptionsError && /unknown feature gate "RayCronjob".*RayCronJob/.test(e.message),
+  );
+  assert.throws(
+    () => resolveOptions({ 'feature-gates': 'RayCronJob=on' }, {}),
+    /feature gate RayCronJob: expected =true or =false/,
+  );
+});

@@ -3,6 +3,7 @@
 // Parsing is pure and returns errors with the flag name, the bad value and what is accepted.
 import { DEFAULT_MAX_PODS_PER_CLUSTER } from '../api/replicas.ts';
 import { isLogLevel, type LogLevel } from '../runtime/log.ts';
+import { FEATURE_GATE_DEFAULTS, parseFeatureGates, type FeatureGates } from '../api/validation/features.ts';
 
 export interface OperatorOptions {
   kubeconfig?: string;
@@ -29,6 +30,8 @@ export interface OperatorOptions {
   maxPodsPerCluster: number;
   /** New RayClusters without auth get Ray token authentication (webhook, else first reconcile). */
   defaultTokenAuth: boolean;
+  /** KubeRay's --feature-gates (A=true,B=false); unset gates keep KubeRay v1.7's defaults. */
+  featureGates: FeatureGates;
   /** The admission webhook, when --webhook-bind-address is not "0". */
   webhook?: {
     address: string;
@@ -115,6 +118,11 @@ export const FLAGS: readonly FlagSpec[] = [
     flag: 'default-token-auth',
     help: 'new RayClusters without authOptions or RAY_DASHBOARD_PASSWORD get Ray token authentication (Ray >= 2.52)',
     default: 'false',
+  },
+  {
+    flag: 'feature-gates',
+    help: `KubeRay's feature gates, A=true,B=false (${Object.keys(FEATURE_GATE_DEFAULTS).join(', ')})`,
+    default: '',
   },
   {
     flag: 'webhook-bind-address',
@@ -224,8 +232,19 @@ export function resolveOptions(
     restrictedPodSecurity: bool('restricted-pod-security', v('restricted-pod-security')),
     maxPodsPerCluster: int('max-pods-per-cluster', v('max-pods-per-cluster'), 1),
     defaultTokenAuth: bool('default-token-auth', v('default-token-auth')),
+    featureGates: featureGates(v('feature-gates')),
     ...webhookOptions(v, env),
   };
+}
+
+function featureGates(raw: string): FeatureGates {
+  try {
+    return parseFeatureGates(raw);
+  } catch (e) {
+    throw new OptionsError(
+      `--feature-gates: ${(e as Error).message} in "${raw}"; use Name=true,Other=false with gates from: ${Object.keys(FEATURE_GATE_DEFAULTS).join(', ')}`,
+    );
+  }
 }
 
 function webhookOptions(

@@ -3,6 +3,7 @@
 // (graceful: drain, release the lease) or until leadership is lost.
 import { setupAutoscalerController } from '../controllers/autoscaler/setup.ts';
 import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
+import { setupRayJobController } from '../controllers/rayjob/setup.ts';
 import { collectDefaultMetrics } from 'prom-client';
 import { Manager } from '../runtime/manager.ts';
 import type { OperatorOptions } from './options.ts';
@@ -41,8 +42,19 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
       restrictedPodSecurity: o.restrictedPodSecurity,
       maxPodsPerCluster: o.maxPodsPerCluster,
     },
-    validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster },
+    validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster, featureGates: o.featureGates },
     defaultTokenAuth: o.defaultTokenAuth,
+  });
+  setupRayJobController(mgr, {
+    watchNamespaces: o.watchNamespaces,
+    concurrency: o.reconcileConcurrency,
+    compileOptions: {
+      ...defaultCompileOptions,
+      restrictedPodSecurity: o.restrictedPodSecurity,
+      maxPodsPerCluster: o.maxPodsPerCluster,
+    },
+    validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster, featureGates: o.featureGates },
+    featureGates: o.featureGates,
   });
   // Kuray's native autoscaler (clusters in native mode only; in-tree clusters run Ray's sidecar).
   setupAutoscalerController(mgr, { watchNamespaces: o.watchNamespaces });
@@ -56,7 +68,11 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
       mgr.client,
       {
         ...o.webhook,
-        admission: { maxPodsPerCluster: o.maxPodsPerCluster, defaultTokenAuth: o.defaultTokenAuth },
+        admission: {
+          maxPodsPerCluster: o.maxPodsPerCluster,
+          defaultTokenAuth: o.defaultTokenAuth,
+          featureGates: o.featureGates,
+        },
       },
       mgr.log,
     );

@@ -66,6 +66,11 @@ export class Informer<T extends KubeObject> implements ReflectorSink<T> {
     this.store.addIndex(name, fn);
   }
 
+  /** Controllers sharing an informer (the factory dedupes them) add a shared index once. */
+  hasIndex(name: string): boolean {
+    return this.store.hasIndex(name);
+  }
+
   byIndex(name: string, value: string): T[] {
     return this.store.byIndex(name, value);
   }

@@ -29,6 +29,10 @@ export class Store<T extends KubeObject> {
     this.addIndex(NamespaceIndex, (o) => [o.metadata.namespace ?? '']);
   }
 
+  hasIndex(name: string): boolean {
+    return this.#indexers.has(name);
+  }
+
   /** Adds a named index; existing items are indexed immediately. */
   addIndex(name: string, fn: IndexFunc<T>): void {
     if (this.#indexers.has(name)) throw new Error(`index ${name} already exists`);

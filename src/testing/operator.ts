@@ -10,6 +10,7 @@ import {
   setupRayClusterController,
   type RayClusterControllerOptions,
 } from '../controllers/raycluster/setup.ts';
+import { setupRayJobController, type RayJobControllerOptions } from '../controllers/rayjob/setup.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import { Registry } from 'prom-client';
@@ -35,6 +36,8 @@ export async function startOperator(
     autoscaler?: Omit<AutoscalerControllerOptions, 'watchNamespaces'>;
     /** More RayCluster controller options (compile/validate options, --default-token-auth). */
     raycluster?: Omit<RayClusterControllerOptions, 'watchNamespaces'>;
+    /** RayJob controller options (e.g. a dashboard factory pointing at a local Ray head). */
+    rayjob?: Omit<RayJobControllerOptions, 'watchNamespaces'>;
   } = {},
 ): Promise<InProcessOperator> {
   const mgr = new Manager({
@@ -56,6 +59,7 @@ export async function startOperator(
   });
   setupRayClusterController(mgr, { watchNamespaces: namespaces, concurrency: 4, ...opts.raycluster });
   setupAutoscalerController(mgr, { watchNamespaces: namespaces, ...opts.autoscaler });
+  setupRayJobController(mgr, { watchNamespaces: namespaces, concurrency: 4, ...opts.rayjob });
   await mgr.start();
   return { mgr, stop: () => mgr.stop() };
 }

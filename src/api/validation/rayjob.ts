@@ -203,6 +203,13 @@ export function checkRayJobSpec(p: string, spec: RayJobSpec, ctx: ClusterContext
     );
   }
   if (selector) {
+    // KubeRay silently ignores rayClusterSpec here; a user who wrote both meant one of them.
+    if (spec.rayClusterSpec !== undefined)
+      r.error(
+        at(p, 'clusterSelector'),
+        'clusterSelector and rayClusterSpec are both set: the job would run on the selected cluster and rayClusterSpec would be ignored',
+        'keep rayClusterSpec for a cluster created for this job, or clusterSelector to use an existing one',
+      );
     if ((spec.clusterSelector?.['ray.io/cluster'] ?? '') === '')
       r.error(
         at(p, 'clusterSelector'),

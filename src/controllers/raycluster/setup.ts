@@ -61,7 +61,7 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   const clusters = informersFor(RayClusters);
   // Only Ray pods are cached (KubeRay's cache scoping), keeping memory proportional to Ray pods.
   const pods = informersFor(Pods, LABEL_CLUSTER);
-  for (const p of pods) p.addIndex(INDEX_BY_CLUSTER, podClusterIndex);
+  for (const p of pods) if (!p.hasIndex(INDEX_BY_CLUSTER)) p.addIndex(INDEX_BY_CLUSTER, podClusterIndex);
   const children = new Map<string, { resource: GVR; informer: Lister }>();
   const childInformers: Informer<KubeObject>[][] = [];
   for (const r of [Services, ServiceAccounts, Roles, RoleBindings]) {

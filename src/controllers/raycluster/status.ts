@@ -1,6 +1,7 @@
 // The RayCluster status as a pure function of the spec, the compiler's desired counts and what the
 // cache shows. The reconciler writes it only when `statusChanged` says so, which is what makes a
 // reconcile of a converged cluster cost zero API writes.
+import { canonicalJSON } from '../../util/canonical.ts';
 import type { Pod as V1Pod, Service as V1Service } from '../../compiler/k8sTypes.ts';
 import type { Condition, RayCluster, RayClusterStatus } from '../../api/v1/index.ts';
 import { MAX_REPLICAS_DEFAULT } from '../../api/v1/index.ts';
@@ -187,18 +188,7 @@ export function statusChanged(prev: RayClusterStatus | undefined, next: RayClust
   const strip = (s: RayClusterStatus | undefined) => {
     if (!s) return '{}';
     const { lastUpdateTime: _ignored, ...rest } = s;
-    return stableStringify(rest);
+    return canonicalJSON(rest);
   };
   return strip(prev) !== strip(next);
-}
-
-function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
