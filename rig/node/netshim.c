@@ -236,7 +236,9 @@ static void add_mount(const char *at, size_t at_len, const char *to) {
   if (mounts[n_mounts].at && mounts[n_mounts].to) n_mounts++;
 }
 
-/* Parsed once: the table never changes during a container's life. */
+/* Parsed once, when the library loads (the constructor below): the table never changes during a
+ * container's life, and a lazy parse could run first inside a vfork()ed child (Python's subprocess
+ * and posix_spawn call execve there), where malloc would corrupt the parent's heap. */
 static void load_mounts(void) {
   if (n_mounts >= 0) return;
   n_mounts = 0;
@@ -256,10 +258,11 @@ static void load_mounts(void) {
   free(copy);
 }
 
+__attribute__((constructor)) static void init_mounts(void) { load_mounts(); }
+
 /* `path` under a mount point → the same file under the mount's host path (in buf); else path. */
 static const char *mount_path(const char *path, char *buf, size_t size) {
-  if (!path || path[0] != '/') return path;
-  load_mounts();
+  if (!path || path[0] != '/' || n_mounts <= 0) return path;
   const struct mount *best = NULL;
   for (int i = 0; i < n_mounts; i++) {
     const struct mount *m = &mounts[i];

@@ -238,7 +238,15 @@ export class PodWorker {
     });
     // The projected token volume (throws EnvError → CreateContainerConfigError while the SA is missing).
     await this.#sa?.ensure(this.pod);
-    const mounts = mountTable(c, await this.#ensureVolumes());
+    const mounts = mountTable(c, await this.#ensureVolumes(), [
+      ctx.stateDir,
+      this.tmp,
+      ctx.venv,
+      ctx.shimBin,
+      ctx.pyDir,
+      ctx.netshim,
+      ctx.hostsFile,
+    ]);
     const env = { ...base, ...own };
     if (this.#sa) env.KURAY_SA_DIR = this.#sa.dir;
     if (own.PATH && ray) env.PATH = `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${own.PATH}`;

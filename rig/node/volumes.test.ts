@@ -149,6 +149,18 @@ describe('local node volumes', () => {
       );
       assert.equal(hostPathOf('/home/ray/other', table), '/home/ray/other');
       assert.equal(hostPathOf('/home/ray/samplesX', table), '/home/ray/samplesX');
+      const shm = {
+        name: 'c',
+        volumeMounts: [
+          { name: 'scratch', mountPath: '/dev/shm' },
+          { name: 'code', mountPath: '/home/ray/samples' },
+        ],
+      };
+      assert.equal(
+        mountTable(shm, dirs, ['/dev/shm/kuray-rig-x/node']),
+        `/home/ray/samples=${join(dir, 'volumes/code')}`,
+        "a mount over the node's own directories is left out",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

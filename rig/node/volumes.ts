@@ -207,15 +207,26 @@ export async function prepareVolumes(
   return out;
 }
 
+const within = (path: string, dir: string): boolean =>
+  path === dir || path.startsWith(dir.replace(/\/+$/, '') + '/');
+
 /**
  * KURAY_MOUNTS for one container: "<mountPath>=<host path>" lines (subPath appended). Mounts of
- * volumes the node did not materialize are left out, as are paths with a newline or '='.
+ * volumes the node did not materialize are left out, as are paths with a newline or '=', and mounts
+ * over a directory the node itself runs the container from (`reserved`: its state dir, the pod's temp
+ * dir, the venv, …): Ray's `shared-mem` emptyDir at /dev/shm would otherwise hide the node's own
+ * files under /dev/shm from the container. Such a container sees the host's directory there.
  */
-export function mountTable(c: ContainerSpec, volumeDirs: ReadonlyMap<string, string>): string {
+export function mountTable(
+  c: ContainerSpec,
+  volumeDirs: ReadonlyMap<string, string>,
+  reserved: readonly string[] = [],
+): string {
   const lines: string[] = [];
   for (const m of c.volumeMounts ?? []) {
     const dir = volumeDirs.get(m.name);
     if (dir === undefined || !m.mountPath.startsWith('/')) continue;
+    if (reserved.some((r) => within(r, m.mountPath))) continue;
     const host = m.subPath ? join(dir, safeRelative(m.subPath, `volumeMount ${m.name}`)) : dir;
     if (/[\n=]/.test(m.mountPath) || host.includes('\n')) continue;
     lines.push(`${m.mountPath}=${host}`);

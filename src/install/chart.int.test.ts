@@ -235,6 +235,10 @@ describe('kuray-operator chart on the rig', () => {
         fullnameOverride: 'kuray-ha',
         extraArgs: ['--resync-seconds=600'],
         env: [{ name: 'CLUSTER_DOMAIN', value: 'cluster.local' }],
+        featureGates: [
+          { name: 'RayCronJob', enabled: true },
+          { name: 'RayJobDeletionPolicy', enabled: false },
+        ],
       },
       norbac: { rbacEnable: false, metrics: { enabled: false }, fullnameOverride: 'kuray-norbac' },
     };
@@ -267,6 +271,7 @@ describe('kuray-operator chart on the rig', () => {
       }
       if (name === 'ha') {
         assert.equal(o.resyncSeconds, 600);
+        assert.deepEqual(o.featureGates, { RayCronJob: true, RayJobDeletionPolicy: false });
         assert.equal(
           (findManifest(objs, 'Deployment') as unknown as { spec: { replicas: number } }).spec.replicas,
           2,

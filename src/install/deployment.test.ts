@@ -91,4 +91,16 @@ describe('config/samples', () => {
       assert.deepEqual(r!.warnings, []);
     });
   }
+  test('ray-job.sample.yaml: a RayJob and its ConfigMap, with no validation error or warning', () => {
+    const f = 'ray-job.sample.yaml';
+    const objs = parseManifests(readFileSync(join(repoRoot, 'config', 'samples', f), 'utf8'), f);
+    assert.deepEqual(
+      objs.map((o) => o.kind),
+      ['RayJob', 'ConfigMap'],
+    );
+    for (const r of validateAll(objs)) {
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(r.warnings, []);
+    }
+  });
 });

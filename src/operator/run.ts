@@ -4,6 +4,8 @@
 import { setupAutoscalerController } from '../controllers/autoscaler/setup.ts';
 import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
 import { setupRayJobController } from '../controllers/rayjob/setup.ts';
+import { setupRayCronJobController } from '../controllers/raycronjob/setup.ts';
+import { gateEnabled } from '../api/validation/features.ts';
 import { collectDefaultMetrics } from 'prom-client';
 import { Manager } from '../runtime/manager.ts';
 import type { OperatorOptions } from './options.ts';
@@ -56,6 +58,12 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
     validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster, featureGates: o.featureGates },
     featureGates: o.featureGates,
   });
+  // Alpha in KubeRay and off by default: RayCronJobs are accepted but not scheduled without the gate.
+  if (gateEnabled(o.featureGates, 'RayCronJob'))
+    setupRayCronJobController(mgr, {
+      watchNamespaces: o.watchNamespaces,
+      validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster, featureGates: o.featureGates },
+    });
   // Kuray's native autoscaler (clusters in native mode only; in-tree clusters run Ray's sidecar).
   setupAutoscalerController(mgr, { watchNamespaces: o.watchNamespaces });
   mgr.log.info('starting kuray operator', {

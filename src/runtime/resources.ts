@@ -42,6 +42,7 @@ export const CustomResourceDefinitions = gvr(
 export const RayClusters = gvr('ray.io', 'v1', 'rayclusters', 'RayCluster');
 export const RayJobs = gvr('ray.io', 'v1', 'rayjobs', 'RayJob');
 export const RayServices = gvr('ray.io', 'v1', 'rayservices', 'RayService');
+export const RayCronJobs = gvr('ray.io', 'v1', 'raycronjobs', 'RayCronJob');
 
 export interface OwnerReference {
   apiVersion: string;

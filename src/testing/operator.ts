@@ -11,6 +11,7 @@ import {
   type RayClusterControllerOptions,
 } from '../controllers/raycluster/setup.ts';
 import { setupRayJobController, type RayJobControllerOptions } from '../controllers/rayjob/setup.ts';
+import { setupRayCronJobController } from '../controllers/raycronjob/setup.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import { Registry } from 'prom-client';
@@ -38,6 +39,8 @@ export async function startOperator(
     raycluster?: Omit<RayClusterControllerOptions, 'watchNamespaces'>;
     /** RayJob controller options (e.g. a dashboard factory pointing at a local Ray head). */
     rayjob?: Omit<RayJobControllerOptions, 'watchNamespaces'>;
+    /** Runs the RayCronJob controller too (the operator does with --feature-gates=RayCronJob=true). */
+    raycronjob?: boolean;
   } = {},
 ): Promise<InProcessOperator> {
   const mgr = new Manager({
@@ -60,6 +63,11 @@ export async function startOperator(
   setupRayClusterController(mgr, { watchNamespaces: namespaces, concurrency: 4, ...opts.raycluster });
   setupAutoscalerController(mgr, { watchNamespaces: namespaces, ...opts.autoscaler });
   setupRayJobController(mgr, { watchNamespaces: namespaces, concurrency: 4, ...opts.rayjob });
+  if (opts.raycronjob)
+    setupRayCronJobController(mgr, {
+      watchNamespaces: namespaces,
+      validateOptions: { featureGates: { RayCronJob: true } },
+    });
   await mgr.start();
   return { mgr, stop: () => mgr.stop() };
 }

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { containerArgs, rayStartCommand } from '../compiler/rayStartCommand.ts';
-import { literalValue, parseShellValue, shellQuote, unquotedShellSyntax, valueWord } from './shell.ts';
+import {
+  literalValue,
+  parseShellValue,
+  shellQuote,
+  unquotedShellSyntax,
+  valueWord,
+  splitShellWords,
+} from './shell.ts';
 import { runShellLines, unexpectedCommands } from '../testing/shellProbe.ts';
 import { expandVars } from '../../rig/node/env.ts';
 
@@ -110,4 +117,34 @@ test('parseShellValue refuses expansions that run commands; unquotedShellSyntax 
   assert.equal(unquotedShellSyntax("'a;b'"), undefined, 'inside single quotes it is text');
   assert.equal(unquotedShellSyntax('"{\\"a\\": 1}"'), undefined);
   assert.equal(unquotedShellSyntax('$REDIS_PASSWORD'), undefined);
+});
+
+test('splitShellWords: simple command lines into their words; anything needing a shell is undefined', () => {
+  assert.deepEqual(splitShellWords('python /home/ray/samples/sample_code.py --n 3'), [
+    'python',
+    '/home/ray/samples/sample_code.py',
+    '--n',
+    '3',
+  ]);
+  assert.deepEqual(splitShellWords(`python -c "print('a b')"  'x y'\\ z`), [
+    'python',
+    '-c',
+    "print('a b')",
+    'x y z',
+  ]);
+  assert.deepEqual(splitShellWords('python -c "print(2*3)" a=b'), ['python', '-c', 'print(2*3)', 'a=b']);
+  for (const s of [
+    'a && b',
+    'a; b',
+    'a | b',
+    'a > f',
+    'echo $HOME',
+    'echo `id`',
+    'ls *.py',
+    '~/x',
+    'a # c',
+    "'open",
+    '"$X"',
+  ])
+    assert.equal(splitShellWords(s), undefined, s);
 });

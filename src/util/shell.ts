@@ -168,3 +168,48 @@ export function valueWord(raw: string): string {
   const p = parseShellValue(raw);
   return shellWord(p.ok ? p.segments : [{ literal: raw }]);
 }
+
+/**
+ * A simple command line split into its words as a POSIX shell would (quotes and backslashes
+ * removed), or undefined when it needs a shell to mean what it says: an unquoted operator
+ * (`;` `&` `|` `<` `>` `(` `)`), an expansion (`$`, backquote, a glob `*` `?` `[`, a leading `~`),
+ * a comment or a line break, or an unterminated quote.
+ */
+export function splitShellWords(line: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string | undefined;
+  const add = (s: string) => {
+    word = (word ?? '') + s;
+  };
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === ' ' || c === '\t') {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      add(line.slice(i + 1, end));
+      i = end;
+    } else if (c === '"') {
+      let j = i + 1;
+      let s = '';
+      for (; j < line.length && line[j] !== '"'; j++) {
+        const d = line[j]!;
+        if (d === '$' || d === '`') return undefined;
+        if (d === '\\' && j + 1 < line.length && '$`"\\\n'.includes(line[j + 1]!)) s += line[++j]!;
+        else s += d;
+      }
+      if (j >= line.length) return undefined;
+      add(s);
+      i = j;
+    } else if (c === '\\') {
+      if (i + 1 >= line.length || line[i + 1] === '\n') return undefined;
+      add(line[++i]!);
+    } else if (';&|<>()$`*?[\n\r#'.includes(c) || (c === '~' && word === undefined)) {
+      return undefined;
+    } else add(c);
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}

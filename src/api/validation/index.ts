@@ -35,7 +35,7 @@ import { checkNetworkPolicyObject, checkServiceObject } from './networking.ts';
 import { checkRayClusterName, checkRayClusterSpec, type ClusterContext } from './raycluster.ts';
 import { warnRayClusterSpec } from './raycluster-warnings.ts';
 import { checkRayCronJobSpec, MAX_RAYCRONJOB_NAME } from './raycronjob.ts';
-import { checkDerivedName, checkRayJobSpec, MAX_RAYJOB_NAME } from './rayjob.ts';
+import { checkDerivedName, checkRayJobSpec, MAX_RAYJOB_NAME, nameToCheck } from './rayjob.ts';
 import { checkRayServiceAnnotations, checkRayServiceSpec, MAX_RAYSERVICE_NAME } from './rayservice.ts';
 import { noteMissingRefs } from './refs.ts';
 import { checkStructural } from './structural.ts';
@@ -101,7 +101,7 @@ function validateRay(kind: RayKind, raw: Json, opts: ValidateOptions, r: Report)
   try {
     switch (kind) {
       case 'RayCluster': {
-        checkRayClusterName(meta.name, r);
+        checkRayClusterName(nameToCheck(meta), r);
         const spec = (obj as unknown as RayCluster).spec;
         checkRayClusterSpec('spec', spec, ctx, r);
         warnRayClusterSpec('spec', spec, name, r);
@@ -110,7 +110,7 @@ function validateRay(kind: RayKind, raw: Json, opts: ValidateOptions, r: Report)
       case 'RayJob':
         checkDerivedName(
           'RayJob',
-          meta.name,
+          nameToCheck(meta),
           MAX_RAYJOB_NAME,
           'the RayCluster it creates is named <rayjob>-<5 random characters> and must fit in 53',
           r,
@@ -120,7 +120,7 @@ function validateRay(kind: RayKind, raw: Json, opts: ValidateOptions, r: Report)
       case 'RayService':
         checkDerivedName(
           'RayService',
-          meta.name,
+          nameToCheck(meta),
           MAX_RAYSERVICE_NAME,
           'its RayClusters are named <rayservice>-<5 random characters> and must fit in 53',
           r,
@@ -131,7 +131,7 @@ function validateRay(kind: RayKind, raw: Json, opts: ValidateOptions, r: Report)
       case 'RayCronJob':
         checkDerivedName(
           'RayCronJob',
-          meta.name,
+          nameToCheck(meta),
           MAX_RAYCRONJOB_NAME,
           'the RayJobs it creates are named <raycronjob>-<unix minutes> and must fit in 47',
           r,

@@ -2,6 +2,7 @@
 // ValidateRayClusterSpec and the RayCluster webhook), plus what Kuray knows will fail later (a pod the
 // apiserver refuses, a `ray start` Ray refuses). Used for RayCluster and for the clusters embedded in
 // RayJob, RayService and RayCronJob.
+import type { NameToCheck } from './rayjob.ts';
 import { isQuantity } from '../quantity.ts';
 import { desiredClusterPods, desiredWorkerPods } from '../replicas.ts';
 import type { HeadGroupSpec, RayClusterSpec, WorkerGroupSpec } from '../v1/index.ts';
@@ -387,23 +388,28 @@ export function checkRayClusterSpec(p: string, spec: RayClusterSpec, ctx: Cluste
 }
 
 /** RayCluster metadata: the name becomes part of every derived object name. */
-export function checkRayClusterName(name: unknown, r: Report): void {
-  if (typeof name !== 'string' || name === '') {
-    r.error('metadata.name', 'metadata.name is missing', 'give the RayCluster a name');
+export function checkRayClusterName(n: NameToCheck, r: Report): void {
+  const { name, path, what } = n;
+  if (name === undefined) {
+    r.error(
+      path,
+      'metadata.name is missing',
+      'give the RayCluster a name (or a generateName with kubectl create)',
+    );
     return;
   }
   if (name.length > 53) {
     r.error(
-      'metadata.name',
-      `RayCluster name is ${name.length} characters; at most 53 are allowed`,
+      path,
+      `RayCluster ${what} is ${name.length} characters; at most 53 are allowed`,
       'shorten it: pod and service names (<name>-head-svc, <name>-<group>-worker-xxxxx) must stay within 63 characters',
     );
   }
   for (const m of dns1035Label(name))
     if (!m.startsWith('must be no more'))
       r.error(
-        'metadata.name',
-        `RayCluster name ${JSON.stringify(name)} ${m}`,
+        path,
+        `RayCluster ${what} ${JSON.stringify(name)} ${m}`,
         'use a DNS-1035 label, e.g. my-cluster (it names the head Service)',
       );
 }

@@ -13,24 +13,47 @@ import { warnRayClusterSpec } from './raycluster-warnings.ts';
 /** Leaves room for the `-xxxxx` suffix of the RayCluster name (53). */
 export const MAX_RAYJOB_NAME = 47;
 
-export function checkDerivedName(kind: string, name: unknown, max: number, why: string, r: Report): void {
-  if (typeof name !== 'string' || name === '') {
-    r.error('metadata.name', 'metadata.name is missing', `give the ${kind} a name`);
+/** The name an object will have: metadata.name, or generateName plus the 5 characters the API server adds. */
+export interface NameToCheck {
+  name: string | undefined;
+  /** metadata.name or metadata.generateName: where problems are reported. */
+  path: string;
+  /** How messages refer to it. */
+  what: string;
+}
+
+export function nameToCheck(meta: Record<string, unknown>): NameToCheck {
+  if (typeof meta.name === 'string' && meta.name !== '')
+    return { name: meta.name, path: 'metadata.name', what: 'name' };
+  if (typeof meta.generateName === 'string' && meta.generateName !== '')
+    // `kubectl create` sends generateName; the API server appends 5 characters of this alphabet.
+    return {
+      name: `${meta.generateName}bcdfg`,
+      path: 'metadata.generateName',
+      what: 'name (generateName plus 5 random characters)',
+    };
+  return { name: undefined, path: 'metadata.name', what: 'name' };
+}
+
+export function checkDerivedName(kind: string, n: NameToCheck, max: number, why: string, r: Report): void {
+  const { name, path, what } = n;
+  if (name === undefined) {
+    r.error(
+      path,
+      'metadata.name is missing',
+      `give the ${kind} a name (or a generateName with kubectl create)`,
+    );
     return;
   }
   if (name.length > max)
     r.error(
-      'metadata.name',
-      `${kind} name is ${name.length} characters; at most ${max} are allowed`,
+      path,
+      `${kind} ${what} is ${name.length} characters; at most ${max} are allowed`,
       `shorten it: ${why}`,
     );
   for (const m of dns1035Label(name))
     if (!m.startsWith('must be no more'))
-      r.error(
-        'metadata.name',
-        `${kind} name ${JSON.stringify(name)} ${m}`,
-        'use a DNS-1035 label, e.g. my-job',
-      );
+      r.error(path, `${kind} ${what} ${JSON.stringify(name)} ${m}`, 'use a DNS-1035 label, e.g. my-job');
 }
 
 const mode = (spec: RayJobSpec): string => spec.submissionMode ?? 'K8sJobMode';

@@ -465,3 +465,31 @@ for (const c of cases) {
     assert.ok(hit.hint.length > 0);
   });
 }
+
+test('generateName without a name is valid (kubectl create names the object); its length counts the 5 added characters', () => {
+  const cluster = rayCluster('x');
+  const j = structuredClone(job);
+  for (const o of [cluster, j]) {
+    const m = o.metadata as Record<string, unknown>;
+    delete m.name;
+    m.generateName = 'nightly-';
+    assert.deepEqual(validate(o).errors, [], JSON.stringify(validate(o).errors));
+  }
+  (j.metadata as Record<string, unknown>).generateName = 'a'.repeat(45);
+  const e = validate(j).errors;
+  assert.equal(e[0]?.path, 'metadata.generateName');
+  assert.match(
+    e[0]?.message ?? '',
+    /RayJob name \(generateName plus 5 random characters\) is 50 characters; at most 47/,
+  );
+  delete (j.metadata as Record<string, unknown>).generateName;
+  assert.equal(validate(j).errors[0]?.message, 'metadata.name is missing');
+});
+
+test("rayStartParams.resources written KubeRay's way, a quoted JSON string, is valid", () => {
+  const rc = rayCluster('tpu');
+  rc.spec.headGroupSpec.rayStartParams = { resources: '"{\\"TPU\\": 4}"' };
+  const r = validate(rc);
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.warnings, []);
+});

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RayCluster, RayJob } from '../../api/v1/index.ts';
+import type { RayCluster, RayCronJob, RayJob } from '../../api/v1/index.ts';
 import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
 import { patientRayEnv } from '../../../rig/ray/patient.ts';
 import { DashboardClient } from '../../ray/dashboard.ts';
 import { startLocalRayHead, type LocalRayHead } from '../../ray/testing/localRay.ts';
 import { isNotFound } from '../../runtime/errors.ts';
-import { RayClusters, RayJobs, type KubeObject } from '../../runtime/resources.ts';
+import { Events, RayClusters, RayCronJobs, RayJobs, type KubeObject } from '../../runtime/resources.ts';
 import { KubeClient } from '../../runtime/transport.ts';
 import { rayCluster, withWorkers } from '../../testing/builders.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
@@ -46,6 +46,7 @@ describe('RayJob against a real Ray Jobs API', { timeout: 600_000, concurrency: 
     const url = head.dashboardUrl;
     op = await startOperator(rig, [ns], {
       rayjob: { dashboard: () => Promise.resolve(new DashboardClient({ baseUrl: url, timeoutMs: 4_000 })) },
+      raycronjob: true,
     });
   });
   after(async () => {
@@ -225,5 +226,74 @@ describe('RayJob against a real Ray Jobs API', { timeout: 600_000, concurrency: 
     assert.equal(suspended.metadata.deletionTimestamp, undefined, 'the cluster itself stays until its TTL');
     await gone('the cluster (DeleteCluster)', () => client.get(RayClusters, ns, cluster));
     await gone('the RayJob (DeleteSelf)', () => get('rules'));
+  });
+
+  describe('RayCronJob (--feature-gates=RayCronJob=true)', () => {
+    const cron = (name: string, entrypoint: string, extra: Partial<RayCronJob['spec']>) =>
+      client.create<KubeObject>(RayCronJobs, {
+        apiVersion: 'ray.io/v1',
+        kind: 'RayCronJob',
+        metadata: { name, namespace: ns },
+        spec: {
+          schedule: '* * * * *',
+          jobTemplate: rayJob(
+            't',
+            inMode('HTTPMode'),
+            withEntrypoint(entrypoint),
+            withJobSpec({ shutdownAfterJobFinishes: true }),
+          ).spec,
+          ...extra,
+        },
+      });
+    const childrenOf = async (name: string) =>
+      (await client.list<RJ>(RayJobs, ns, { labelSelector: `ray.io/cronjob-name=${name}` })).items;
+
+    it('every minute it creates RayJobs that succeed; successfulJobsHistoryLimit prunes the older ones', async () => {
+      await cron('every-minute', 'python -c "print(3)"', { successfulJobsHistoryLimit: 1 });
+      const seen = new Set<string>();
+      const two = await until(
+        'a second tick succeeded and the first RayJob was pruned',
+        async () => {
+          const jobs = await childrenOf('every-minute');
+          for (const j of jobs) seen.add(j.metadata.name!);
+          const done = jobs.filter((j) => j.status?.jobDeploymentStatus === 'Complete');
+          return seen.size >= 2 && jobs.length === 1 && done.length === 1 ? done[0] : undefined;
+        },
+        { timeoutMs: 200_000, intervalMs: 1000, describe: () => JSON.stringify([...seen]) },
+      );
+      assert.equal(two.status?.jobStatus, 'SUCCEEDED');
+      assert.match(two.metadata.name!, /^every-minute-\d+$/);
+      const c = await client.get<KubeObject & RayCronJob>(RayCronJobs, ns, 'every-minute');
+      assert.ok(c.status?.lastScheduleTime && c.status.lastSuccessfulTime, JSON.stringify(c.status));
+    });
+
+    it('concurrencyPolicy Forbid: a tick that comes while the previous RayJob runs is skipped', async () => {
+      await cron('forbid', 'python -c "import time; time.sleep(600)"', { concurrencyPolicy: 'Forbid' });
+      const first = await until(
+        'the first RayJob running in Ray',
+        async () => (await childrenOf('forbid')).find((j) => j.status?.jobStatus === 'RUNNING'),
+        { timeoutMs: 100_000, intervalMs: 1000 },
+      );
+      const skipped = await until(
+        'a JobAlreadyActive Event',
+        async () =>
+          (
+            (await client.list<KubeObject>(Events, ns, { fieldSelector: 'involvedObject.name=forbid' }))
+              .items as unknown as { reason: string; message: string }[]
+          ).find((e) => e.reason === 'JobAlreadyActive'),
+        { timeoutMs: 100_000, intervalMs: 1000 },
+      );
+      assert.match(skipped.message, new RegExp(first.metadata.name!));
+      assert.deepEqual(
+        (await childrenOf('forbid')).map((j) => j.metadata.name),
+        [first.metadata.name],
+      );
+      const c = await client.get<KubeObject & RayCronJob>(RayCronJobs, ns, 'forbid');
+      assert.deepEqual(
+        c.status?.active?.map((a) => a.name),
+        [first.metadata.name],
+      );
+      await client.delete(RayCronJobs, ns, 'forbid');
+    });
   });
 });

@@ -114,7 +114,7 @@ describe('RayJob controller on the rig', { timeout: 300_000 }, () => {
         `RAY_JOB_SUBMISSION_ID=${running.status.jobId!}`,
       ],
     );
-    assert.match(c.args[0]!, /--submission-id k8s-\w{5} .*-- 'python \/home\/ray\/samples\/sample_code.py'/);
+    assert.match(c.args[0]!, /--submission-id k8s-\w{5} .*-- python \/home\/ray\/samples\/sample_code.py/);
     const svc = await until('k8s-head-svc', () => client.get<KubeObject>(Services, ns, 'k8s-head-svc'));
     assert.equal((svc.spec as { selector: Record<string, string> }).selector['ray.io/cluster'], clusterName);
     const table = await rig.kubectl(['get', 'rayjob', 'k8s', '-n', ns]);

@@ -41,7 +41,7 @@ describe('RayJob submitter', () => {
     const addr = `<http://${url}>`;
     assert.deepEqual(lines, [
       `ray <job> <status> <--address> ${addr} <job-xyz12>`,
-      `ray <job> <submit> <--address> ${addr} <--no-wait> <--runtime-env-json> <{"env_vars":{"counter_name":"test_counter"}}> <--metadata-json> <{"team":"ml"}> <--submission-id> <job-xyz12> <--entrypoint-num-cpus> <1.000000> <--entrypoint-resources> <{"custom": 1}> <--> <python /home/ray/samples/sample_code.py --n 3>`,
+      `ray <job> <submit> <--address> ${addr} <--no-wait> <--runtime-env-json> <{"env_vars":{"counter_name":"test_counter"}}> <--metadata-json> <{"team":"ml"}> <--submission-id> <job-xyz12> <--entrypoint-num-cpus> <1.000000> <--entrypoint-resources> <{"custom": 1}> <--> <python> </home/ray/samples/sample_code.py> <--n> <3>`,
       `ray <job> <logs> <--address> ${addr} <--follow> <job-xyz12>`,
     ]);
   });
@@ -55,7 +55,7 @@ describe('RayJob submitter', () => {
     );
     const lines = runScript(submitScript(job, 'K8sJobMode', url));
     assert.equal(lines.length, 3, lines.join('\n'));
-    assert.ok(lines[1]!.endsWith(`<--> <${evil}>`), lines[1]);
+    assert.ok(lines[1]!.endsWith(`<--> <sh> <-c> <${evil}>`), lines[1]);
     assert.ok(lines[1]!.includes(`<--submission-id> <${evil}>`));
     assert.ok(lines[1]!.includes(`<--metadata-json> <${JSON.stringify({ k: evil })}>`));
   });
@@ -64,7 +64,7 @@ describe('RayJob submitter', () => {
     const job = rayJob('job', withIds, inMode('SidecarMode'));
     const lines = runScript(submitScript(job, 'SidecarMode', ''));
     assert.deepEqual(lines, [
-      `ray <job> <submit> <--address> <http://127.0.0.1:8265> <--submission-id> <job-xyz12> <--> <python -c "print(1)">`,
+      `ray <job> <submit> <--address> <http://127.0.0.1:8265> <--submission-id> <job-xyz12> <--> <python> <-c> <print(1)>`,
     ]);
   });
 

@@ -4,8 +4,7 @@
 // KubeRay's behaviour (common/job.go, rayjob_controller.go) with one deliberate difference: every
 // user-written value is ONE quoted shell word. KubeRay pastes the entrypoint, the submission id and the
 // JSON of runtimeEnvYAML/metadata into `bash -ce` as raw text; here the submitter's shell cannot be
-// made to run anything else. The entrypoint is passed to `ray job submit` as a single argument, which
-// Ray runs with a shell on the head (its documented meaning), exactly as KubeRay's joined words do.
+// made to run anything else; the entrypoint reaches Ray as the command the user wrote (entrypointWords).
 import type { RayCluster, RayJob } from '../../api/v1/index.ts';
 import {
   ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART,
@@ -15,7 +14,7 @@ import {
 import { setTokenAuthEnv } from '../../compiler/auth.ts';
 import type { Container, PodTemplateSpec } from '../../compiler/k8sTypes.ts';
 import { applyRestrictedSecurityContext } from '../../compiler/securityContext.ts';
-import { argWord } from '../../util/shell.ts';
+import { argWord, splitShellWords } from '../../util/shell.ts';
 import { parseYamlStream } from '../../util/yaml.ts';
 import { controllerRef, type KubeObject } from '../../runtime/resources.ts';
 import { childRayCluster } from '../shared/childCluster.ts';
@@ -44,6 +43,17 @@ export function runtimeEnvJSON(job: RayJob): Record<string, unknown> | undefined
 export function dashboardPort(spec: RayCluster['spec']): number {
   const c = spec.headGroupSpec.template.spec?.containers[0];
   return c?.ports?.find((p) => p.name === PORT_DASHBOARD)?.containerPort ?? DEFAULT_DASHBOARD_PORT;
+}
+
+/**
+ * The entrypoint as `ray job submit -- <words>` arguments. Ray's CLI quotes each word and joins them
+ * (shlex.join), then runs the result with a shell on the head. A simple command is split into its
+ * words, so Ray records exactly the command the user wrote; one that needs a shell (`&&`, pipes,
+ * redirections, `$VAR`, globs) becomes `sh -c '<entrypoint>'`, so the whole line runs on the head as
+ * in HTTPMode — never partly in the submitter, which is what KubeRay's unquoted paste does.
+ */
+export function entrypointWords(entrypoint: string): string[] {
+  return splitShellWords(entrypoint) ?? ['sh', '-c', entrypoint];
 }
 
 /** KubeRay prints entrypoint CPUs/GPUs with Go's %f (six decimals). */
@@ -91,7 +101,7 @@ export function submitScript(job: RayJob, mode: 'K8sJobMode' | 'SidecarMode', da
   if ((spec.entrypointNumGpus ?? 0) > 0)
     submit.push('--entrypoint-num-gpus', goFloat(spec.entrypointNumGpus!));
   if (spec.entrypointResources) submit.push('--entrypoint-resources', argWord(spec.entrypointResources));
-  submit.push('--', argWord((spec.entrypoint ?? '').trim()));
+  submit.push('--', ...entrypointWords((spec.entrypoint ?? '').trim()).map(argWord));
   if (check) {
     parts.push(
       `if ! ray job status --address ${addr} ${id} >/dev/null 2>&1 ; then ${submit.join(' ')} ; fi ;`,
