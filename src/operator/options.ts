@@ -29,6 +29,8 @@ export interface OperatorOptions {
   maxPodsPerCluster: number;
   /** New RayClusters without auth get Ray token authentication (webhook, else first reconcile). */
   defaultTokenAuth: boolean;
+  /** KubeRay's env ENABLE_GCS_FT_REDIS_CLEANUP: only "false" turns the Redis cleanup finalizer off. */
+  gcsFtRedisCleanup: boolean;
   /** The admission webhook, when --webhook-bind-address is not "0". */
   webhook?: {
     address: string;
@@ -224,6 +226,7 @@ export function resolveOptions(
     restrictedPodSecurity: bool('restricted-pod-security', v('restricted-pod-security')),
     maxPodsPerCluster: int('max-pods-per-cluster', v('max-pods-per-cluster'), 1),
     defaultTokenAuth: bool('default-token-auth', v('default-token-auth')),
+    gcsFtRedisCleanup: env.ENABLE_GCS_FT_REDIS_CLEANUP?.toLowerCase() !== 'false',
     ...webhookOptions(v, env),
   };
 }

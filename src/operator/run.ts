@@ -43,6 +43,7 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
     },
     validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster },
     defaultTokenAuth: o.defaultTokenAuth,
+    redisCleanup: o.gcsFtRedisCleanup,
   });
   // Kuray's native autoscaler (clusters in native mode only; in-tree clusters run Ray's sidecar).
   setupAutoscalerController(mgr, { watchNamespaces: o.watchNamespaces });

@@ -8,6 +8,7 @@ import { Expectations, observeExpectations } from '../../runtime/expectations.ts
 import type { Informer } from '../../runtime/informer.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import {
+  PodDisruptionBudgets,
   Pods,
   RayClusters,
   RoleBindings,
@@ -35,6 +36,7 @@ export interface RayClusterControllerOptions {
   compileOptions?: CompileOptions;
   validateOptions?: ValidateOptions;
   defaultTokenAuth?: boolean;
+  redisCleanup?: boolean;
 }
 
 /** Routes get/byIndex to the informer of the object's namespace. */
@@ -64,7 +66,7 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   for (const p of pods) p.addIndex(INDEX_BY_CLUSTER, podClusterIndex);
   const children = new Map<string, { resource: GVR; informer: Lister }>();
   const childInformers: Informer<KubeObject>[][] = [];
-  for (const r of [Services, ServiceAccounts, Roles, RoleBindings]) {
+  for (const r of [Services, ServiceAccounts, Roles, RoleBindings, PodDisruptionBudgets]) {
     const infs = informersFor(r);
     childInformers.push(infs);
     children.set(r.kind, { resource: r, informer: lister(infs, all) });
@@ -84,6 +86,7 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
     ...(opts.compileOptions ? { compileOptions: opts.compileOptions } : {}),
     ...(opts.validateOptions ? { validateOptions: opts.validateOptions } : {}),
     ...(opts.defaultTokenAuth ? { defaultTokenAuth: true } : {}),
+    ...(opts.redisCleanup !== undefined ? { redisCleanup: opts.redisCleanup } : {}),
   });
   const controller = mgr.newController({
     name: 'raycluster',
