@@ -100,6 +100,15 @@ rules:
     verbs: [create, patch]
 {{- end -}}
 
+{{/*
+"true" when the admission webhook is served and registered. Its configurations are cluster-scoped, so a
+singleNamespaceInstall (which creates nothing cluster-scoped) has none: the operator still validates
+every cluster before it acts.
+*/}}
+{{- define "kuray-operator.webhookEnabled" -}}
+{{- if and .Values.webhook.enabled (not .Values.singleNamespaceInstall) -}}true{{- end -}}
+{{- end -}}
+
 {{/* Fails rendering with a message naming the value, instead of a pod that crash-loops on a bad flag. */}}
 {{- define "kuray-operator.validate" -}}
 {{- $rc := toString .Values.reconcileConcurrency -}}
