@@ -99,9 +99,9 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   {
     group: 'policy',
     resource: 'poddisruptionbudgets',
-    verbs: ['get', 'list', 'watch', 'create'],
+    verbs: ['create'],
     scope: 'watched',
-    why: 'PodDisruptionBudgets of clusters annotated kuray.io/pod-disruption-budget',
+    why: 'PodDisruptionBudgets of clusters annotated kuray.io/pod-disruption-budget (created once, not watched)',
   },
   {
     group: 'rbac.authorization.k8s.io',

@@ -75,7 +75,10 @@ export interface RayClusterReconcilerDeps {
   /** Pods of Ray clusters, indexed by INDEX_BY_CLUSTER. */
   pods: Lister;
   /** A cache per child kind the compiler emits (Service, ServiceAccount, Role, RoleBinding, …). */
-  children: ReadonlyMap<string, { resource: GVR; informer: Lister }>;
+  children: ReadonlyMap<
+    string,
+    { resource: GVR; informer: Lister; remember?: (ns: string | undefined, name: string) => void }
+  >;
   expectations: Expectations;
   events: EventRecorder;
   log: Logger;
