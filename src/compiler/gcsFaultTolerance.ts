@@ -19,6 +19,13 @@ export function gcsStoragePVCName(rc: RayCluster): string {
   return rc.spec.gcsFaultToleranceOptions?.storage?.claimName || `${rc.metadata?.name ?? ''}-gcs-pvc`;
 }
 
+/** The Redis key namespace: gcsFaultToleranceOptions.externalStorageNamespace, the annotation, else the uid. */
+export function externalStorageNamespace(rc: RayCluster): string {
+  const options = rc.spec.gcsFaultToleranceOptions;
+  if (options?.externalStorageNamespace) return options.externalStorageNamespace;
+  return rc.metadata?.annotations?.[ANNOTATION_EXTERNAL_STORAGE_NS] ?? rc.metadata?.uid ?? '';
+}
+
 /** Mutates the (already copied) template and the group's params. */
 export function configureGcsFaultTolerance(
   template: PodTemplateSpec,
@@ -52,10 +59,7 @@ export function configureGcsFaultTolerance(
     ];
     return;
   }
-  let storageNS = rc.metadata?.uid ?? '';
-  const annotated = rc.metadata?.annotations?.[ANNOTATION_EXTERNAL_STORAGE_NS];
-  if (annotated !== undefined) storageNS = annotated;
-  if (options?.externalStorageNamespace) storageNS = options.externalStorageNamespace;
+  const storageNS = externalStorageNamespace(rc);
   template.metadata.annotations[ANNOTATION_EXTERNAL_STORAGE_NS] = storageNS;
   addEnvIfAbsent(ray, { name: 'RAY_external_storage_namespace', value: storageNS });
   ray.env ??= [];

@@ -2,7 +2,17 @@
 // no randomness (pod name suffixes come from the caller). The controller creates pods from
 // `headPod`/`workerPod` and the other objects from `objects`; `kuray render` prints `renderCluster`.
 import { clone } from './clone.ts';
-import type { Pod, Role, RoleBinding, Service, ServiceAccount } from './k8sTypes.ts';
+import type {
+  Job,
+  Pod,
+  PodDisruptionBudget,
+  Role,
+  RoleBinding,
+  Service,
+  ServiceAccount,
+} from './k8sTypes.ts';
+import { buildPodDisruptionBudgets } from './highAvailability.ts';
+import { buildRedisCleanupJob, redisCleanupJobName } from './redisCleanupJob.ts';
 import { applyRayClusterDefaults } from '../api/defaults.ts';
 import { desiredClusterPods } from '../api/replicas.ts';
 import { MAX_REPLICAS_DEFAULT, type RayCluster, type WorkerGroupSpec } from '../api/v1/index.ts';
@@ -15,7 +25,7 @@ import { buildAutoscalerRole, buildAutoscalerRoleBinding, buildAutoscalerService
 import { buildHeadService, buildHeadlessService, buildServeService } from './services.ts';
 import { buildWorkerPod, type WorkerIndex } from './workerPod.ts';
 
-export type KubeObject = Pod | Service | ServiceAccount | Role | RoleBinding;
+export type KubeObject = Pod | Service | ServiceAccount | Role | RoleBinding | PodDisruptionBudget;
 
 export interface GroupDesired {
   readonly name: string;
@@ -32,8 +42,13 @@ export interface CompiledCluster {
   /** A full worker pod of `group`, given its name; `index` sets the replica/host index labels. */
   workerPod(group: string, name: string, index?: WorkerIndex): Pod;
   readonly groups: readonly GroupDesired[];
-  /** Everything but pods, in KubeRay's reconcile order: autoscaler SA/Role/RoleBinding, head, headless and serve Services. */
+  /**
+   * Everything but pods, in KubeRay's reconcile order: autoscaler SA/Role/RoleBinding, head, headless
+   * and serve Services; then Kuray's PodDisruptionBudgets (./highAvailability.ts).
+   */
   readonly objects: readonly KubeObject[];
+  /** The Job that deletes the cluster's keys in Redis (GCS fault tolerance with Redis), made on deletion. */
+  redisCleanupJob(): Job;
 }
 
 /**
@@ -78,6 +93,7 @@ export function compileCluster(
   push(buildHeadService(ctx));
   push(buildHeadlessService(ctx));
   push(buildServeService(ctx));
+  for (const b of buildPodDisruptionBudgets(ctx)) push(b);
   return {
     cluster,
     headPod: (name) => buildHeadPod(ctx, name),
@@ -91,6 +107,7 @@ export function compileCluster(
     },
     groups,
     objects,
+    redisCleanupJob: () => buildRedisCleanupJob(ctx, buildHeadPod(ctx, redisCleanupJobName(ctx.name))),
   };
 }
 

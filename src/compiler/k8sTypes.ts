@@ -2,6 +2,8 @@
 // and writes, the same convention as src/api: manifests are JSON, not client-node class instances.
 import type {
   V1Container,
+  V1Job,
+  V1PodDisruptionBudget,
   V1EnvVar,
   V1OwnerReference,
   V1Pod,
@@ -19,6 +21,8 @@ import type {
 import type { Plain } from '../api/k8s/plain.ts';
 
 export type Container = Plain<V1Container>;
+export type Job = Plain<V1Job>;
+export type PodDisruptionBudget = Plain<V1PodDisruptionBudget>;
 export type EnvVar = Plain<V1EnvVar>;
 export type OwnerReference = Plain<V1OwnerReference>;
 export type Pod = Plain<V1Pod>;

@@ -11,6 +11,7 @@ import {
 } from './constants.ts';
 import type { ClusterContext } from './context.ts';
 import { configureGcsFaultTolerance } from './gcsFaultTolerance.ts';
+import { applyWorkerSpread } from './highAvailability.ts';
 import { waitGcsReadyContainer } from './initContainer.ts';
 import { mergeGroupLabels, podLabels } from './labels.ts';
 import { containerShell } from './rayStartCommand.ts';
@@ -64,6 +65,7 @@ export function buildWorkerPod(
   configureGcsFaultTolerance(template, rc, 'worker', params);
   ensureMetricsPort(ray);
   if (ctx.autoscaling && rc.spec.autoscalerOptions?.version === 'v2') template.spec.restartPolicy = 'Never';
+  applyWorkerSpread(template.spec, rc, group.groupName);
   if (isAuthEnabled(rc)) configureTokenAuth(template.spec, rc);
   return finishPod(template, 'worker', params, ctx, name);
 }

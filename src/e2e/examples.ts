@@ -27,7 +27,7 @@ export const runnableExamples: readonly ExampleCase[] = [
   { file: '09-ha-zones.yaml', note: 'zone selectors dropped, workers capped at 1' },
   {
     file: '11-secure-dashboard.yaml',
-    note: 'the Secret it references is created; runAsUser is not applied by the local node',
+    note: 'the Secret it references is created; its password is the Ray token (a job without it is refused); runAsUser is not applied by the local node',
   },
   { file: '13-performance.yaml', note: 'instance-type selectors dropped, workers capped at 1' },
   { file: '16-monitoring-integrated.yaml', note: 'as written' },

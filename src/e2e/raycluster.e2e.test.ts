@@ -24,6 +24,7 @@ import type { Pod } from '../../rig/node/types.ts';
 import { startOperator, type InProcessOperator } from '../testing/operator.ts';
 import { until } from '../testing/wait.ts';
 import { DashboardClient } from '../ray/dashboard.ts';
+import { RayHttpStatusError } from '../ray/http.ts';
 import { isTerminalJobStatus } from '../ray/jobs.ts';
 import { overlayExample, runnableExamples } from './examples.ts';
 import { SEED_EXAMPLES } from '../testing/seeds.ts';
@@ -96,6 +97,15 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
   before(async () => {
     rig = await realRig();
     ns = await newNamespace(rig, 'e2e-basic');
+    // Pod Security Standards "restricted", enforced by the API server: the operator's defaults
+    // (src/compiler/securityContext.ts) must be enough for the cluster to be admitted and to form.
+    const label = await rig.kubectl([
+      'label',
+      'namespace',
+      ns,
+      'pod-security.kubernetes.io/enforce=restricted',
+    ]);
+    assert.equal(label.code, 0, label.stderr);
     op = await startOperator(rig, [ns]);
   });
 
@@ -104,7 +114,7 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
     await rig?.stop();
   });
 
-  it('(a)(b)(f) the basic cluster forms, pods turn Ready from their probes, a job spreads over all nodes', async (t) => {
+  it('(a)(b)(f) the basic cluster forms in a restricted namespace, pods turn Ready from their probes, a job spreads over all nodes', async (t) => {
     const r = await rig.kubectl(['apply', '--server-side', '-f', '-'], {
       input: JSON.stringify(basicCluster(ns)),
     });
@@ -248,6 +258,32 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
   });
 });
 
+/**
+ * Seed 11's RAY_DASHBOARD_PASSWORD (the Secret holds "playground") is the cluster's Ray token: the
+ * Jobs API refuses a submission without it and runs one with it.
+ */
+async function checkDashboardPassword(head: Pod): Promise<void> {
+  const url = `http://${head.status!.podIP!}:8265`;
+  const job = { entrypoint: 'python -c "print(\'RESULT authed\')"' };
+  await assert.rejects(
+    new DashboardClient({ baseUrl: url, timeoutMs: 30_000 }).submitJob(job),
+    (e: unknown) => e instanceof RayHttpStatusError && e.status === 401,
+    'a job without the token is refused',
+  );
+  const authed = new DashboardClient({ baseUrl: url, timeoutMs: 30_000, token: 'playground' });
+  const id = await authed.submitJob(job);
+  const done = await until(
+    `job ${id}`,
+    async () => {
+      const j = await authed.getJob(id);
+      return j && isTerminalJobStatus(j.status) ? j : undefined;
+    },
+    { timeoutMs: 180_000, intervalMs: 1000 },
+  );
+  assert.equal(done.status, 'SUCCEEDED', done.message ?? '');
+  assert.match(await authed.jobLogs(id), /RESULT authed/);
+}
+
 describe('seed examples on the real rig', { timeout: 900_000 }, () => {
   let rig: Rig;
   let op: InProcessOperator;
@@ -303,6 +339,7 @@ describe('seed examples on the real rig', { timeout: 900_000 }, () => {
             { timeoutMs: 120_000, intervalMs: 3000 },
           );
           t.diagnostic(`${ex.file}: ${status.nodes} Ray nodes, ${status.cpu} CPU (${ex.note})`);
+          if (ex.file === '11-secure-dashboard.yaml') await checkDashboardPassword(head);
           // Free the machine for the next batch.
           const d = await rig.kubectl(['delete', 'raycluster', name, '-n', ns, '--wait=false']);
           assert.equal(d.code, 0, d.stderr);

@@ -281,18 +281,31 @@ describe('kuray-operator chart on the rig', () => {
         };
         assert.equal(pdb.spec.minAvailable, 1);
       }
-      // No RBAC objects and no Service; the ServiceAccount is still the chart's (serviceAccount.create).
+      // No RBAC objects and no metrics Service; the ServiceAccount is still the chart's
+      // (serviceAccount.create), and the webhook keeps its Service and configurations.
       if (name === 'norbac')
         assert.deepEqual(
           objs.map((x) => x.kind),
-          ['ServiceAccount', 'Deployment'],
+          [
+            'ServiceAccount',
+            'Service',
+            'Deployment',
+            'MutatingWebhookConfiguration',
+            'ValidatingWebhookConfiguration',
+          ],
         );
+      // The webhook: served by every replica, registered for ray.io only, never able to block writes.
+      assert.equal(o.webhook?.address, name === 'single' ? undefined : ':9443', name);
+      for (const cfg of findManifests(objs, 'ValidatingWebhookConfiguration'))
+        for (const w of (cfg as unknown as { webhooks: { failurePolicy: string; timeoutSeconds: number }[] })
+          .webhooks)
+          assert.deepEqual([w.failurePolicy, w.timeoutSeconds], ['Ignore', 5]);
     }
     const monitoring = await render('mon', RELEASE_NS, { metrics: { serviceMonitor: { enabled: true } } });
     const sm = findManifest(monitoring, 'ServiceMonitor') as unknown as {
       spec: { selector: { matchLabels: Record<string, string> } };
     };
-    const svc = findManifest(monitoring, 'Service') as unknown as {
+    const svc = findManifest(monitoring, 'Service', { name: 'kuberay-operator' }) as unknown as {
       spec: { selector: Record<string, string> };
     };
     assert.deepEqual(sm.spec.selector.matchLabels, svc.spec.selector);

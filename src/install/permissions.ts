@@ -15,8 +15,12 @@ export interface PolicyRule {
   nonResourceURLs?: readonly string[];
 }
 
-/** Where a permission is needed: every watched namespace (or cluster-wide), or only the lease's. */
-export type PermissionScope = 'watched' | 'leader-election';
+/**
+ * Where a permission is needed: every watched namespace (or cluster-wide), only the lease's, or for
+ * the admission webhook (its certificate Secret in the operator's namespace and its own
+ * webhook configurations, by name: charts/kuray-operator/templates/webhook_rbac.yaml).
+ */
+export type PermissionScope = 'watched' | 'leader-election' | 'webhook';
 
 export interface Permission {
   group: string;
@@ -135,6 +139,20 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     why: "token auth: the cluster's auth_token Secret (created before its pods; read by the native autoscaler)",
   },
   {
+    group: 'batch',
+    resource: 'jobs',
+    verbs: ['get', 'create'],
+    scope: 'watched',
+    why: 'the Redis cleanup Job of a deleted GCS fault-tolerant RayCluster (ray.io/gcs-ft-redis-cleanup-finalizer)',
+  },
+  {
+    group: 'policy',
+    resource: 'poddisruptionbudgets',
+    verbs: ['create'],
+    scope: 'watched',
+    why: 'PodDisruptionBudgets of clusters annotated kuray.io/pod-disruption-budget (created once, not watched)',
+  },
+  {
     group: 'rbac.authorization.k8s.io',
     resource: 'roles',
     verbs: ['get', 'list', 'watch', 'create'],
@@ -161,6 +179,27 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     verbs: ['get', 'create', 'update'],
     scope: 'leader-election',
     why: 'leader election Lease (acquire, renew, release)',
+  },
+  {
+    group: '',
+    resource: 'secrets',
+    verbs: ['get', 'create', 'update'],
+    scope: 'webhook',
+    why: "the webhook's CA and serving certificate (one Secret in the operator namespace)",
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'validatingwebhookconfigurations',
+    verbs: ['get', 'patch'],
+    scope: 'webhook',
+    why: "caBundle of the operator's own ValidatingWebhookConfiguration",
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingwebhookconfigurations',
+    verbs: ['get', 'patch'],
+    scope: 'webhook',
+    why: "caBundle of the operator's own MutatingWebhookConfiguration",
   },
 ];
 

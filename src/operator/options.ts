@@ -32,6 +32,8 @@ export interface OperatorOptions {
   defaultTokenAuth: boolean;
   /** KubeRay's --feature-gates (A=true,B=false); unset gates keep KubeRay v1.7's defaults. */
   featureGates: FeatureGates;
+  /** KubeRay's env ENABLE_GCS_FT_REDIS_CLEANUP: only "false" turns the Redis cleanup finalizer off. */
+  gcsFtRedisCleanup: boolean;
   /** The admission webhook, when --webhook-bind-address is not "0". */
   webhook?: {
     address: string;
@@ -233,6 +235,7 @@ export function resolveOptions(
     maxPodsPerCluster: int('max-pods-per-cluster', v('max-pods-per-cluster'), 1),
     defaultTokenAuth: bool('default-token-auth', v('default-token-auth')),
     featureGates: featureGates(v('feature-gates')),
+    gcsFtRedisCleanup: env.ENABLE_GCS_FT_REDIS_CLEANUP?.toLowerCase() !== 'false',
     ...webhookOptions(v, env),
   };
 }

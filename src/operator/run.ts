@@ -46,6 +46,7 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
     },
     validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster, featureGates: o.featureGates },
     defaultTokenAuth: o.defaultTokenAuth,
+    redisCleanup: o.gcsFtRedisCleanup,
   });
   setupRayJobController(mgr, {
     watchNamespaces: o.watchNamespaces,

@@ -28,6 +28,7 @@ export const Events = gvr('', 'v1', 'events', 'Event');
 export const PersistentVolumeClaims = gvr('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim');
 export const Leases = gvr('coordination.k8s.io', 'v1', 'leases', 'Lease');
 export const Jobs = gvr('batch', 'v1', 'jobs', 'Job');
+export const PodDisruptionBudgets = gvr('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget');
 export const Roles = gvr('rbac.authorization.k8s.io', 'v1', 'roles', 'Role');
 export const RoleBindings = gvr('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding');
 export const Ingresses = gvr('networking.k8s.io', 'v1', 'ingresses', 'Ingress');

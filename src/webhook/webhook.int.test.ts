@@ -1,7 +1,8 @@
 // The admission webhook behind the real kube-apiserver, registered with the configurations the Helm
 // chart renders (their rules, failurePolicy and timeouts; only the client address is changed to the
 // test's loopback server, and the namespace selector narrowed to this test's namespaces because the
-// rig is shared), serving a certificate the operator code generated, and driven by `kubectl apply`:
+// rig is shared), running with exactly the chart's webhook RBAC (a token of its ServiceAccount),
+// serving a certificate it generated itself, and driven by `kubectl apply`:
 //   - each invalid kind of spec (src/testing/invalidSpecs.ts) is refused with its field path;
 //   - every seed example's pitfalls come back as `Warning:` lines, exactly validate()'s warnings;
 //   - defaulting (KubeRay's rayStartParams, --default-token-auth) lands in the stored object;
@@ -15,7 +16,8 @@ import { join } from 'node:path';
 import { ensureBinaries } from '../../rig/build.ts';
 import { kubeConfig, newNamespace, useRig, type Rig } from '../../rig/testing.ts';
 import { validate } from '../api/validation/index.ts';
-import { chartDir, parseManifests } from '../install/manifests.ts';
+import { chartDir, parseManifests, serviceAccountUser, tokenKubeconfig } from '../install/manifests.ts';
+import { KubeConfig } from '../runtime/kubeconfig.ts';
 import { runToolOk } from '../install/exec.ts';
 import { nopLogger } from '../runtime/log.ts';
 import { Secrets, type KubeObject } from '../runtime/resources.ts';
@@ -41,8 +43,11 @@ describe('admission webhook on the real API server', { timeout: 300_000 }, () =>
   let clock = new Date();
   const namespaces: string[] = [];
 
-  /** The chart's two webhook configurations, pointed at `port` and limited to `selected`. */
-  async function registration(port: number): Promise<Json[]> {
+  let chart: Json[] = [];
+  let webhookClient: KubeClient;
+
+  /** The chart's objects for a release in opNs (names: kuberay-operator-…). */
+  async function renderChart(): Promise<Json[]> {
     const helm = (await ensureBinaries(['helm'])).helm;
     const out = await runToolOk(helm, ['template', 'kr', chartDir, '-n', opNs], {
       env: {
@@ -52,7 +57,12 @@ describe('admission webhook on the real API server', { timeout: 300_000 }, () =>
         HELM_DATA_HOME: rig.dir,
       },
     });
-    const cfgs = parseManifests(out, 'helm template').filter((m) => /WebhookConfiguration$/.test(m.kind));
+    return parseManifests(out, 'helm template');
+  }
+
+  /** The chart's two webhook configurations, pointed at `port` and limited to `namespaces`. */
+  function registration(port: number): Json[] {
+    const cfgs = chart.filter((m) => /WebhookConfiguration$/.test(String(m.kind)));
     assert.equal(cfgs.length, 2, 'the chart registers a validating and a mutating configuration');
     return cfgs.map((c) => {
       const webhooks = (c as unknown as { webhooks: Json[] }).webhooks.map((w) => {
@@ -65,8 +75,37 @@ describe('admission webhook on the real API server', { timeout: 300_000 }, () =>
           },
         };
       });
-      return { ...c, metadata: { name: cfgName }, webhooks };
+      return { ...c, webhooks };
     });
+  }
+
+  /** A client with exactly the chart's webhook RBAC: a token of its ServiceAccount, bound to its roles. */
+  async function chartServiceAccountClient(): Promise<KubeClient> {
+    const rbac = chart.filter(
+      (m) => /Role(Binding)?$/.test(String(m.kind)) && String((m.metadata as Json).name).includes('webhook'),
+    );
+    assert.equal(rbac.length, 4, 'Role, RoleBinding, ClusterRole, ClusterRoleBinding for the webhook');
+    const sa = {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'kuberay-operator', namespace: opNs },
+    };
+    for (const o of [sa, ...rbac]) {
+      const r = await rig.kubectl(['apply', '-f', '-'], { input: JSON.stringify(o) });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const token = (await rig.kubectl(['create', 'token', 'kuberay-operator', '-n', opNs])).stdout.trim();
+    const admin = kubeConfig(rig).getCurrentCluster()!;
+    const kc = new KubeConfig();
+    kc.loadFromString(
+      tokenKubeconfig({
+        server: admin.server,
+        caCert: Buffer.from(admin.caData!, 'base64').toString(),
+        token,
+        user: serviceAccountUser(opNs, 'kuberay-operator'),
+      }),
+    );
+    return new KubeClient(kc);
   }
 
   const apply = (obj: unknown, extra: string[] = []) =>
@@ -84,13 +123,15 @@ describe('admission webhook on the real API server', { timeout: 300_000 }, () =>
     ns2 = await newNamespace(rig, 'webhook-old');
     opNs = await newNamespace(rig, 'webhook-op');
     namespaces.push(ns);
-    cfgName = `kuray-webhook-${ns}`;
+    cfgName = `kuberay-operator-${opNs}`; // the chart's name: <fullname>-<release namespace>
+    chart = await renderChart();
+    webhookClient = await chartServiceAccountClient();
     webhook = await runWebhook(
-      client,
+      webhookClient,
       {
         address: '127.0.0.1:0',
         namespace: opNs,
-        secret: 'kuray-webhook-cert',
+        secret: 'kuberay-operator-webhook-cert',
         service: 'kuberay-operator-webhook',
         configuration: cfgName,
         hosts: ['127.0.0.1'],
@@ -100,7 +141,7 @@ describe('admission webhook on the real API server', { timeout: 300_000 }, () =>
       },
       nopLogger,
     );
-    for (const cfg of await registration(webhook.port)) {
+    for (const cfg of registration(webhook.port)) {
       const r = await rig.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cfg) });
       assert.equal(r.code, 0, r.stderr);
     }
@@ -118,9 +159,20 @@ describe('admission webhook on the real API server', { timeout: 300_000 }, () =>
 
   after(async () => {
     await webhook?.stop();
-    for (const kind of ['validatingwebhookconfiguration', 'mutatingwebhookconfiguration'])
-      await rig?.kubectl(['delete', kind, cfgName, '--ignore-not-found']);
+    for (const kind of [
+      'validatingwebhookconfiguration',
+      'mutatingwebhookconfiguration',
+      'clusterrole',
+      'clusterrolebinding',
+    ])
+      await rig?.kubectl([
+        'delete',
+        kind,
+        kind.startsWith('cluster') ? `${cfgName}-webhook` : cfgName,
+        '--ignore-not-found',
+      ]);
     client?.close();
+    webhookClient?.close();
   });
 
   it('refuses each invalid kind of spec through kubectl apply, naming the field path', async () => {
@@ -193,7 +245,7 @@ describe('admission webhook on the real API server', { timeout: 300_000 }, () =>
     assert.equal((await apply(stale)).code, 0);
     // …then the webhook covers that namespace too.
     namespaces.push(ns2);
-    for (const cfg of await registration(webhook.port))
+    for (const cfg of registration(webhook.port))
       await rig.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cfg) });
     await webhook.resync();
     const patch = (p: unknown) =>
@@ -230,7 +282,7 @@ describe('admission webhook on the real API server', { timeout: 300_000 }, () =>
     const secret = await client.get<KubeObject & { data: Record<string, string> }>(
       Secrets,
       opNs,
-      'kuray-webhook-cert',
+      'kuberay-operator-webhook-cert',
     );
     assert.ok(secret.data['ca-previous.crt'], 'the previous CA is kept while replicas switch');
     const cfg = JSON.parse(

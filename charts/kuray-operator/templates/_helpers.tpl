@@ -98,12 +98,27 @@ rules:
   - apiGroups: ['']
     resources: [secrets]
     verbs: [get, create]
+  - apiGroups: [batch]
+    resources: [jobs]
+    verbs: [get, create]
+  - apiGroups: [policy]
+    resources: [poddisruptionbudgets]
+    verbs: [create]
   - apiGroups: [rbac.authorization.k8s.io]
     resources: [roles, rolebindings]
     verbs: [get, list, watch, create]
   - apiGroups: ['']
     resources: [events]
     verbs: [create, patch]
+{{- end -}}
+
+{{/*
+"true" when the admission webhook is served and registered. Its configurations are cluster-scoped, so a
+singleNamespaceInstall (which creates nothing cluster-scoped) has none: the operator still validates
+every cluster before it acts.
+*/}}
+{{- define "kuray-operator.webhookEnabled" -}}
+{{- if and .Values.webhook.enabled (not .Values.singleNamespaceInstall) -}}true{{- end -}}
 {{- end -}}
 
 {{/* Fails rendering with a message naming the value, instead of a pod that crash-loops on a bad flag. */}}

@@ -30,6 +30,7 @@ import { DEFAULT_MAX_PODS_PER_CLUSTER } from '../replicas.ts';
 import { isObj, type ValidateOptions } from './common.ts';
 import { at, Report, type ValidationResult } from './issue.ts';
 import { warnIngressExposure, warnServiceExposure } from './exposure.ts';
+import { checkHaAnnotations, warnZonePinning } from './high-availability.ts';
 import { checkObjectMeta } from './meta.ts';
 import { checkNetworkPolicyObject, checkServiceObject } from './networking.ts';
 import { checkRayClusterName, checkRayClusterSpec, type ClusterContext } from './raycluster.ts';
@@ -104,7 +105,9 @@ function validateRay(kind: RayKind, raw: Json, opts: ValidateOptions, r: Report)
         checkRayClusterName(nameToCheck(meta), r);
         const spec = (obj as unknown as RayCluster).spec;
         checkRayClusterSpec('spec', spec, ctx, r);
+        checkHaAnnotations(ctx.annotations, r);
         warnRayClusterSpec('spec', spec, name, r);
+        warnZonePinning('spec', spec, ctx.annotations, r);
         break;
       }
       case 'RayJob':

@@ -27,9 +27,13 @@ export async function ensureObjects(
     if (child.informer.get(ns, name)) continue;
     try {
       await deps.client.create(child.resource, { ...obj, metadata: { ...obj.metadata, namespace: ns } });
+      child.remember?.(ns, name);
       deps.events.normal(owner, `Created${kind}`, `Created ${kind} ${ns ?? ''}/${name}`, 'Create');
     } catch (err) {
-      if (isAlreadyExists(err)) continue; // the cache is behind, or the user made it: either way it exists
+      if (isAlreadyExists(err)) {
+        child.remember?.(ns, name);
+        continue; // the cache is behind, or the user made it: either way it exists
+      }
       deps.events.warning(
         owner,
         `FailedToCreate${kind}`,

@@ -31,6 +31,7 @@ import type { CompileOptions } from '../../compiler/options.ts';
 import type { ValidateOptions } from '../../api/validation/index.ts';
 import { ExposureWarnings } from './exposure.ts';
 import { applyTokenAuthDefault } from './authDefault.ts';
+import { reconcileRedisCleanup } from './redisCleanup.ts';
 
 /** A pod write that succeeded, for its batch Event. */
 interface PodWrite {
@@ -74,7 +75,10 @@ export interface RayClusterReconcilerDeps {
   /** Pods of Ray clusters, indexed by INDEX_BY_CLUSTER. */
   pods: Lister;
   /** A cache per child kind the compiler emits (Service, ServiceAccount, Role, RoleBinding, …). */
-  children: ReadonlyMap<string, { resource: GVR; informer: Lister }>;
+  children: ReadonlyMap<
+    string,
+    { resource: GVR; informer: Lister; remember?: (ns: string | undefined, name: string) => void }
+  >;
   expectations: Expectations;
   events: EventRecorder;
   log: Logger;
@@ -91,6 +95,8 @@ export interface RayClusterReconcilerDeps {
   validateOptions?: ValidateOptions;
   /** --default-token-auth: new clusters without auth get token auth (./authDefault.ts). */
   defaultTokenAuth?: boolean;
+  /** KubeRay's ENABLE_GCS_FT_REDIS_CLEANUP (default true): the Redis cleanup finalizer (./redisCleanup.ts). */
+  redisCleanup?: boolean;
 }
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'; // apimachinery's utilrand alphabet: no vowels, no look-alikes
@@ -141,6 +147,14 @@ export class RayClusterReconciler {
     }
     // Kueue's MultiKueue (and others) take a cluster over with managedBy; then it is not ours.
     if (rc.spec.managedBy && rc.spec.managedBy !== MANAGED_BY_KURAY) return {};
+    // GCS FT with Redis: its finalizer comes first, and runs the deletion of a cluster that has it.
+    const cleanup = await reconcileRedisCleanup(
+      { ...this.#d, now: this.#now, enabled: this.#d.redisCleanup ?? true },
+      rc,
+      ownedPods(this.#d.pods, rc),
+      () => compileCluster(rc, this.#d.compileOptions),
+    );
+    if (cleanup) return cleanup;
     // Children carry owner references: the garbage collector removes them after the cluster.
     if (rc.metadata.deletionTimestamp) return {};
 

@@ -4,7 +4,9 @@
 //     without the defaults (--restricted-pod-security=false) they are not;
 //   - the operator creates the basic cluster's pods there;
 //   - a head exposed beyond the cluster without auth gets the CVE-2023-48022 Warning Event;
-//   - --default-token-auth without the webhook: a new cluster gets token auth before its first pod.
+//   - --default-token-auth without the webhook: a new cluster gets token auth before its first pod;
+//   - HA annotations: PodDisruptionBudgets that make the API server refuse to evict the head, and
+//     worker pods spread over zones.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,11 +16,18 @@ import type { RayCluster } from '../../api/v1/index.ts';
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import { defaultCompileOptions, renderCluster, type CompileOptions } from '../../compiler/index.ts';
 import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
-import { Pods, RayClusters, Secrets, type KubeObject } from '../../runtime/resources.ts';
+import {
+  PodDisruptionBudgets,
+  Pods,
+  RayClusters,
+  Secrets,
+  type KubeObject,
+} from '../../runtime/resources.ts';
 import { KubeClient } from '../../runtime/transport.ts';
 import {
   inNamespace,
   rayCluster,
+  withAnnotations,
   withHeadServiceType,
   withRayVersion,
   withWorkers,
@@ -165,5 +174,59 @@ describe('restricted by default, exposure Event and default token auth on the ri
         p.spec?.containers[0]!.env?.some((e) => e.name === 'RAY_AUTH_TOKEN'),
         'every pod has the token',
       );
+  });
+
+  test('HA annotations: the head cannot be evicted (PodDisruptionBudget), workers spread over zones', async () => {
+    const name = 'ha';
+    const rc = rayCluster(
+      name,
+      inNamespace(open),
+      withRayVersion('2.9.0'),
+      withWorkers(3),
+      withAnnotations({
+        'kuray.io/pod-disruption-budget': 'true',
+        'kuray.io/spread-workers-across': 'topology.kubernetes.io/zone',
+      }),
+    ) as RC;
+    await client.create(RayClusters, rc);
+    const pods = await until('head + 3 workers scheduled and running', async () => {
+      const list = (await client.list<KubeObject>(Pods, open, { labelSelector: `ray.io/cluster=${name}` }))
+        .items as unknown as Pod[];
+      return list.length === 4 && list.every((p) => p.status?.phase === 'Running') ? list : undefined;
+    });
+    const head = pods.find((p) => p.metadata?.labels?.['ray.io/node-type'] === 'head')!;
+    await until('the disruption controller to count the head', async () => {
+      const pdb = await client.get<KubeObject & { status?: { currentHealthy?: number } }>(
+        PodDisruptionBudgets,
+        open,
+        'ha-headgroup-pdb',
+      );
+      return pdb.status?.currentHealthy === 1;
+    });
+    // What `kubectl drain` does for each pod: the Eviction API, which honours PodDisruptionBudgets.
+    const eviction = {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: head.metadata!.name!, namespace: open },
+    };
+    const r = await rig.kubectl(
+      ['create', '--raw', `/api/v1/namespaces/${open}/pods/${head.metadata!.name!}/eviction`, '-f', '-'],
+      { input: JSON.stringify(eviction) },
+    );
+    assert.notEqual(r.code, 0, 'a drain cannot evict the head');
+    assert.match(r.stderr, /disruption budget/i);
+    const zones = new Set<string>();
+    for (const p of pods.filter((x) => x !== head)) {
+      const r = await rig.kubectl([
+        'get',
+        'node',
+        p.spec!.nodeName!,
+        '-o',
+        'jsonpath={.metadata.labels.topology\\.kubernetes\\.io/zone}',
+      ]);
+      zones.add(r.stdout);
+      assert.equal(p.spec?.topologySpreadConstraints?.[0]?.topologyKey, 'topology.kubernetes.io/zone');
+    }
+    assert.ok(zones.size >= 2, `3 workers over ${zones.size} zone(s): ${[...zones].join(', ')}`);
   });
 });

@@ -8,6 +8,7 @@ import { Expectations, observeExpectations } from '../../runtime/expectations.ts
 import type { Informer } from '../../runtime/informer.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import {
+  PodDisruptionBudgets,
   Pods,
   RayClusters,
   RoleBindings,
@@ -35,6 +36,26 @@ export interface RayClusterControllerOptions {
   compileOptions?: CompileOptions;
   validateOptions?: ValidateOptions;
   defaultTokenAuth?: boolean;
+  redisCleanup?: boolean;
+}
+
+/** A Lister of the objects this process created or found existing, for kinds it does not watch. */
+export function createdOnce(): {
+  informer: Lister;
+  remember: (ns: string | undefined, name: string) => void;
+} {
+  const seen = new Set<string>();
+  const key = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
+  return {
+    informer: {
+      get: (ns, name) =>
+        seen.has(key(ns, name)) ? ({ metadata: { namespace: ns, name } }) : undefined,
+      byIndex: () => [],
+    },
+    remember: (ns, name) => {
+      seen.add(key(ns, name));
+    },
+  };
 }
 
 /** Routes get/byIndex to the informer of the object's namespace. */
@@ -62,13 +83,21 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   // Only Ray pods are cached (KubeRay's cache scoping), keeping memory proportional to Ray pods.
   const pods = informersFor(Pods, LABEL_CLUSTER);
   for (const p of pods) if (!p.hasIndex(INDEX_BY_CLUSTER)) p.addIndex(INDEX_BY_CLUSTER, podClusterIndex);
-  const children = new Map<string, { resource: GVR; informer: Lister }>();
+  const children = new Map<
+    string,
+    { resource: GVR; informer: Lister; remember?: (ns: string | undefined, name: string) => void }
+  >();
   const childInformers: Informer<KubeObject>[][] = [];
   for (const r of [Services, ServiceAccounts, Roles, RoleBindings]) {
     const infs = informersFor(r);
     childInformers.push(infs);
     children.set(r.kind, { resource: r, informer: lister(infs, all) });
   }
+
+  // PodDisruptionBudgets (opt-in, rare) are not watched: a watch per namespace for them would cost a
+  // connection each. The operator remembers what it created (or found) instead, so a converged
+  // cluster still makes no call; a PDB deleted by hand comes back after an operator restart.
+  children.set(PodDisruptionBudgets.kind, { resource: PodDisruptionBudgets, ...createdOnce() });
 
   const expectations = new Expectations();
   const reconciler = new RayClusterReconciler({
@@ -84,6 +113,7 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
     ...(opts.compileOptions ? { compileOptions: opts.compileOptions } : {}),
     ...(opts.validateOptions ? { validateOptions: opts.validateOptions } : {}),
     ...(opts.defaultTokenAuth ? { defaultTokenAuth: true } : {}),
+    ...(opts.redisCleanup !== undefined ? { redisCleanup: opts.redisCleanup } : {}),
   });
   const controller = mgr.newController({
     name: 'raycluster',
