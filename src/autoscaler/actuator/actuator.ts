@@ -11,15 +11,18 @@
 //     triggered by our own write cannot decide twice from stale data.
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import type { AutoscalerStatus, RayCluster } from '../../api/v1/index.ts';
+import { gcsClient, type GcsClient, type GcsClientOptions } from '../../ray/gcs/client.ts';
+import type { DrainResult } from '../../ray/gcs/drainNode.ts';
 import { isApiError, isNotFound } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/log.ts';
 import { RayClusters, type KubeObject } from '../../runtime/resources.ts';
 import type { KubeClient } from '../../runtime/transport.ts';
-import { drainNode, type DrainResult } from '../../ray/gcs/drainNode.ts';
 import { decideCluster } from '../policy/decideCluster.ts';
 import { autoscalingMode } from '../policy/mode.ts';
 import type { Decision } from '../policy/types.ts';
-import { readClusterSignals, type ClusterSignals, type ReadSignalsOptions } from '../signals/read.ts';
+import type { DemandPollIntervals } from '../signals/demandChange.ts';
+import { DemandWatch } from '../signals/demandWatch.ts';
+import { readClusterSignals, type ClusterSignals, type MetricsScraper } from '../signals/read.ts';
 import {
   autoscalerStatusChanged,
   changesSomething,
@@ -38,44 +41,39 @@ export interface EventSink {
   warning(obj: KubeObject, reason: string, message: string, action?: string): void;
 }
 
-export interface DrainRequest {
-  address: string;
-  /** Ray auth token (token-auth clusters). */
-  token?: string;
-  nodeId: string;
-  message: string;
-  timeoutMs: number;
-}
-
 export interface ActuatorDeps {
   client: KubeClient;
   events: EventSink;
   log: Logger;
-  /** Reads Ray; defaults to readClusterSignals (GCS + metrics). */
-  readSignals?: (opts: ReadSignalsOptions) => Promise<ClusterSignals>;
-  /** Drains a Ray node before its pod goes; defaults to GCS DrainNode (IDLE_TERMINATION). */
-  drain?: (req: DrainRequest) => Promise<DrainResult>;
+  /** Connects to a cluster's GCS; default gcsClient (one kept HTTP/2 connection per cluster). */
+  dialGcs?: (opts: GcsClientOptions) => GcsClient;
+  /** Reads one node's metrics port; default scrapeNodeMetrics. */
+  scrapeMetrics?: MetricsScraper;
   now?: () => number;
   /** Timeout of each call to Ray. */
   rayTimeoutMs?: number;
   /** The Ray auth token of a token-auth cluster; defaults to reading its token Secret. */
   rayToken?: (rc: RayCluster) => Promise<string | undefined>;
+  /**
+   * Called when a poll of a native cluster's GCS between syncs finds new demand or a changed node
+   * set: the controller syncs that cluster now. Without it nothing is polled between syncs.
+   */
+  onRayChange?: (namespace: string, name: string) => void;
+  /** How often the GCS of a native cluster is polled between syncs. */
+  demandPoll?: DemandPollIntervals;
+}
+
+/** One cluster's GCS connection, kept while the cluster is in native mode. */
+interface GcsLink {
+  address: string;
+  token: string | undefined;
+  gcs: GcsClient;
 }
 
 export type SyncOutcome =
   | { kind: 'skipped'; why: string }
   | { kind: 'waiting'; why: string }
   | { kind: 'decided'; decisions: readonly Decision[]; applied: readonly GroupChange[]; why?: string };
-
-const defaultDrain = (r: DrainRequest): Promise<DrainResult> =>
-  drainNode({
-    address: r.address,
-    nodeId: r.nodeId,
-    reason: 'IDLE_TERMINATION',
-    message: r.message,
-    timeoutMs: r.timeoutMs,
-    token: r.token,
-  });
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -85,13 +83,26 @@ function keyOf(rc: RayCluster): string {
   return `${rc.metadata?.namespace ?? ''}/${rc.metadata?.name ?? ''}`;
 }
 
+/** Why the actuator leaves a cluster alone, or undefined when it is the actuator's to scale. */
+function skipReason(rc: RayCluster): string | undefined {
+  const mode = autoscalingMode(rc.spec).mode;
+  if (mode !== 'native') return `autoscaling mode is ${mode}`;
+  if (rc.metadata?.deletionTimestamp) return 'the cluster is being deleted';
+  if (rc.spec.suspend === true) return 'the cluster is suspended';
+  return undefined;
+}
+
 export class NativeAutoscaler {
   readonly #d: ActuatorDeps;
   readonly #now: () => number;
-  readonly #read: (opts: ReadSignalsOptions) => Promise<ClusterSignals>;
-  readonly #drain: (req: DrainRequest) => Promise<DrainResult>;
+  readonly #dial: (opts: GcsClientOptions) => GcsClient;
   readonly #token: (rc: RayCluster) => Promise<string | undefined>;
   readonly #tokens: RayTokenSource;
+  /** Polls native clusters' GCS between syncs (when the controller can be told). */
+  readonly #watch: DemandWatch | undefined;
+  /** Cluster key → its GCS connection. */
+  readonly #links = new Map<string, GcsLink>();
+  #closed = false;
   /** Cluster key → the generation our last patch produced (wait for the cache to reach it). */
   readonly #awaitGeneration = new Map<string, number>();
   /** Cluster key → group → last scale time we wrote (in case the cache lags the annotation). */
@@ -100,17 +111,57 @@ export class NativeAutoscaler {
   constructor(deps: ActuatorDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
-    this.#read = deps.readSignals ?? readClusterSignals;
-    this.#drain = deps.drain ?? defaultDrain;
+    this.#dial = deps.dialGcs ?? gcsClient;
+    const onRayChange = deps.onRayChange;
+    this.#watch = onRayChange
+      ? new DemandWatch({
+          onChange: (key) => {
+            const [namespace = '', name = ''] = key.split('/');
+            onRayChange(namespace, name);
+          },
+          ...(deps.demandPoll ? { intervals: deps.demandPoll } : {}),
+        })
+      : undefined;
     this.#tokens = new RayTokenSource(deps.client, { now: this.#now });
     this.#token = deps.rayToken ?? ((rc) => this.#tokens.tokenFor(rc));
   }
 
   /** Drop what is remembered about a deleted cluster. */
   forget(namespace: string, name: string): void {
-    this.#awaitGeneration.delete(`${namespace}/${name}`);
-    this.#lastScale.delete(`${namespace}/${name}`);
+    const key = `${namespace}/${name}`;
+    this.#awaitGeneration.delete(key);
+    this.#lastScale.delete(key);
     this.#tokens.forget(namespace, name);
+    this.#release(key);
+  }
+
+  /** GCS polls made between syncs so far (all clusters). */
+  get demandPolls(): number {
+    return this.#watch?.polls ?? 0;
+  }
+
+  /** Stops polling and closes every GCS connection (the operator is stopping). */
+  close(): void {
+    this.#closed = true;
+    this.#watch?.close();
+    for (const key of [...this.#links.keys()]) this.#release(key);
+  }
+
+  /** The cluster's GCS connection; a new one when the head moved or the token changed. */
+  #gcsFor(key: string, address: string, token: string | undefined): GcsClient {
+    const link = this.#links.get(key);
+    if (link && link.address === address && link.token === token) return link.gcs;
+    link?.gcs.close();
+    const gcs = this.#dial({ address, token, timeoutMs: this.#d.rayTimeoutMs ?? 5_000 });
+    this.#links.set(key, { address, token, gcs });
+    return gcs;
+  }
+
+  /** The cluster is no longer ours to scale: stop polling it and close its connection. */
+  #release(key: string): void {
+    this.#watch?.unwatch(key);
+    this.#links.get(key)?.gcs.close();
+    this.#links.delete(key);
   }
 
   /**
@@ -120,10 +171,11 @@ export class NativeAutoscaler {
    */
   async sync(rc: RayCluster, podsOf: () => readonly Pod[]): Promise<SyncOutcome> {
     const key = keyOf(rc);
-    const mode = autoscalingMode(rc.spec).mode;
-    if (mode !== 'native') return { kind: 'skipped', why: `autoscaling mode is ${mode}` };
-    if (rc.metadata?.deletionTimestamp) return { kind: 'skipped', why: 'the cluster is being deleted' };
-    if (rc.spec.suspend === true) return { kind: 'skipped', why: 'the cluster is suspended' };
+    const skip = this.#closed ? 'the autoscaler is stopping' : skipReason(rc);
+    if (skip) {
+      this.#release(key);
+      return { kind: 'skipped', why: skip };
+    }
     const awaited = this.#awaitGeneration.get(key);
     if (awaited !== undefined && (rc.metadata?.generation ?? 0) < awaited) {
       return { kind: 'waiting', why: `the cache has not seen generation ${awaited} (our last patch) yet` };
@@ -146,22 +198,27 @@ export class NativeAutoscaler {
       await this.#writeStatus(rc, waitingStatus(rc.status?.autoscaler, false, why));
       return { kind: 'waiting', why };
     }
+    const gcs = this.#gcsFor(key, head.gcsAddress, token);
     let signals: ClusterSignals;
     try {
-      signals = await this.#read({
-        gcsAddress: head.gcsAddress,
+      signals = await readClusterSignals({
+        gcs,
         token,
         metricsTargets: metricsTargets(rc, views),
+        ...(this.#d.scrapeMetrics ? { scrape: this.#d.scrapeMetrics } : {}),
         timeoutMs,
         now: this.#now,
       });
     } catch (err) {
+      // close() cut the connection under this read: Ray is fine, the operator is stopping.
+      if (this.#closed) return { kind: 'skipped', why: 'the autoscaler is stopping' };
       const why = `Ray GCS at ${head.gcsAddress} is unreachable (${errText(err)}); no scaling decision until it answers`;
       // A head that is not Ready yet is still starting Ray: say so in the status, warn only after.
       if (head.ready) this.#d.events.warning(rc as KubeObject, 'AutoscalerRayUnreachable', why, 'Autoscale');
       await this.#writeStatus(rc, waitingStatus(rc.status?.autoscaler, false, why));
       return { kind: 'waiting', why };
     }
+    this.#watch?.observe(key, gcs, signals);
 
     const lastScale = { ...parseLastScale(rc) };
     for (const [g, ms] of Object.entries(this.#lastScale.get(key) ?? {}))
@@ -185,7 +242,7 @@ export class NativeAutoscaler {
         finalDecisions.push(d);
         continue;
       }
-      const { accepted, rejected } = await this.#drainAll(head.gcsAddress, token, d, signals, timeoutMs);
+      const { accepted, rejected } = await this.#drainAll(gcs, d, signals);
       // A rejected drain means the node just got work: it stays, and so does its replica.
       const replicas = d.direction === 'down' ? Math.min(current, d.replicas + rejected.length) : d.replicas;
       if (replicas === current && accepted.length === 0) {
@@ -276,11 +333,9 @@ export class NativeAutoscaler {
   }
 
   async #drainAll(
-    address: string,
-    token: string | undefined,
+    gcs: GcsClient,
     d: Extract<Decision, { kind: 'scale' }>,
     signals: ClusterSignals,
-    timeoutMs: number,
   ): Promise<{ accepted: string[]; rejected: string[] }> {
     const accepted: string[] = [];
     const rejected: string[] = [];
@@ -295,12 +350,10 @@ export class NativeAutoscaler {
         continue;
       }
       try {
-        const r = await this.#drain({
-          address,
-          token,
+        const r: DrainResult = await gcs.drainNode({
           nodeId: node.nodeId,
+          reason: 'IDLE_TERMINATION',
           message: `Kuray native autoscaler: ${d.reason.rule}`,
-          timeoutMs,
         });
         if (r.accepted) accepted.push(pod);
         else {
