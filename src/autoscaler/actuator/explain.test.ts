@@ -8,6 +8,7 @@ import {
   decidedStatus,
   eventMessage,
   eventReason,
+  infeasibleMessage,
   waitingStatus,
 } from './explain.ts';
 
@@ -105,4 +106,15 @@ describe('status.autoscaler', () => {
       false,
     );
   });
+});
+
+test('infeasible demand is named in the status message (up to 5 shapes), nothing when there is none', () => {
+  assert.equal(infeasibleMessage({ bundles: [], gangs: [] }), undefined);
+  assert.equal(
+    infeasibleMessage({
+      bundles: [{ resources: { GPU: 8 }, count: 2 }],
+      gangs: [{ id: 'pg', strategy: 'STRICT_PACK', bundles: [{ CPU: 64 }] }],
+    }),
+    `3 pending demand item(s) fit no worker group's node shape and stay pending: [{"GPU":8},{"CPU":64}]`,
+  );
 });

@@ -5,7 +5,7 @@
 // reachability does) — not when an input figure such as utilization moves — so a steady cluster
 // costs no writes.
 import type { AutoscalerGroupStatus, AutoscalerStatus } from '../../api/v1/index.ts';
-import type { Decision, Reason } from '../policy/types.ts';
+import type { Decision, Demand, Reason } from '../policy/types.ts';
 
 /** A decision that changes the spec: another size, or pods to delete. */
 export function changesSomething(
@@ -79,6 +79,17 @@ export function decidedStatus(
     };
   });
   return { mode: 'native', rayReachable: true, groups };
+}
+
+/** status.autoscaler.message for pending demand no group's node shape can hold; undefined when none. */
+export function infeasibleMessage(infeasible: Demand): string | undefined {
+  const n = infeasible.bundles.reduce((k, b) => k + b.count, 0) + infeasible.gangs.length;
+  if (n === 0) return undefined;
+  const shapes = [
+    ...infeasible.bundles.map((b) => b.resources),
+    ...infeasible.gangs.flatMap((g) => g.bundles),
+  ];
+  return `${n} pending demand item(s) fit no worker group's node shape and stay pending: ${JSON.stringify(shapes.slice(0, 5))}`;
 }
 
 /** status.autoscaler when nothing could be decided (head not up, GCS unreachable). Keeps the groups. */

@@ -85,7 +85,7 @@ export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControll
       if (out.kind === 'skipped') return {};
       if (out.kind === 'waiting') ctx.log.debug('autoscaler waiting', { why: out.why });
       // Right after our own patch, look again as soon as the cache has it.
-      const soon = out.kind === 'waiting' && out.why.startsWith('the cache');
+      const soon = out.kind === 'waiting' && out.cause === 'cache';
       return { requeueAfter: soon ? 500 : period };
     },
   });
