@@ -194,7 +194,12 @@ export class NativeAutoscaler {
     const pods = podsOf();
     const views = podViewsOf(pods);
     const ray = await this.#reachRay(key, rc, pods, views);
-    if (ray.kind !== 'reached') return ray;
+    if (ray.kind !== 'reached') {
+      // No head, no token or no answer: stop polling a GCS that is not there; the next sync that
+      // reaches Ray connects afresh and watches again.
+      this.#release(key);
+      return ray;
+    }
 
     const lastScale = this.#lastScaleOf(key, rc);
     const input = clusterInputFor(rc, views, ray.signals, lastScale);
