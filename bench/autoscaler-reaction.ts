@@ -124,6 +124,10 @@ async function oneRep(
     }
     throw new Error('watch ended');
   })();
+  // Start at a random phase of the demand poll: each cluster's poll is anchored at its first sync,
+  // and Ray's submit → demand time is steady (~1.7 s), so a fixed start would always meet the poll
+  // at the same point of its interval and report that one latency instead of its spread.
+  await sleep(Math.random() * 1000);
   const t0 = performance.now();
   if (scenario === 'job') {
     const script = join(dir, 'job.py');
