@@ -3,11 +3,11 @@
 //   down    stop it by PID (no process or port left) and remove its state
 //   status  components, PIDs, ports (all rigs when the named one does not exist)
 //   env     print the shell exports for a running rig
-//   build   make sure every binary is built (CI runs this before the tests)
+//   build   make sure the binaries the tests need are built (CI runs this first); --with-peer adds KubeRay
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { allBinaries, recipes } from './versions.ts';
+import { allBinaries, recipes, testBinaries } from './versions.ts';
 import { buildDirOf, ensureBinaries, readStamp } from './build.ts';
 import { attachRig, rigEnv, startRig } from './harness.ts';
 import { groupAlive } from './proc.ts';
@@ -110,16 +110,22 @@ program
 program
   .command('build')
   .description('build missing binaries into the cache (~/.cache/kuray/rig)')
-  .action(async () => {
-    const paths = await ensureBinaries(allBinaries);
+  .option(
+    '--with-peer',
+    "also build KubeRay's operator, the benchmark peer (npm run bench builds it when missing)",
+  )
+  .action(async (o: { withPeer?: boolean }) => {
+    const wanted = o.withPeer ? allBinaries : testBinaries;
+    const paths = await ensureBinaries(wanted);
     for (const r of recipes) {
+      if (!r.packages.some((p) => wanted.includes(p.binary))) continue;
       const st = readStamp(r);
       const what = st
         ? `built in ${st.seconds}s${st.peakRssKiB ? `, peak RSS ${Math.round(st.peakRssKiB / 1024)} MiB` : ''}`
         : 'from override';
       process.stdout.write(`${r.component.padEnd(5)} ${st?.version ?? ''} ${buildDirOf(r)} (${what})\n`);
     }
-    for (const b of allBinaries) process.stdout.write(`  ${b.padEnd(24)} ${paths[b]}\n`);
+    for (const b of wanted) process.stdout.write(`  ${b.padEnd(24)} ${paths[b]}\n`);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -193,6 +193,9 @@ function kubectlRun(
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
+    // kubectl may exit before it reads all of stdin (a fast failure); the write then fails with
+    // EPIPE. What went wrong is in its exit code and stderr, reported on close, not in the EPIPE.
+    child.stdin.on('error', () => {});
     child.on('close', (code, signal) => {
       resolve({
         stdout,

@@ -68,6 +68,9 @@ export const recipes: readonly Recipe[] = [
 
 export const allBinaries: readonly BinaryName[] = recipes.flatMap((r) => r.packages.map((p) => p.binary));
 
+/** What `npm test` needs (CI builds these): everything but the benchmark peer. */
+export const testBinaries: readonly BinaryName[] = allBinaries.filter((b) => b !== 'ray-operator');
+
 /** What a running rig needs; helm only matters to chart tests, ray-operator to benchmarks. */
 export const coreBinaries: readonly BinaryName[] = allBinaries.filter(
   (b) => b !== 'helm' && b !== 'ray-operator',

@@ -58,6 +58,7 @@ export function podExec(
       clearTimeout(timer);
       resolve({ code: code ?? 128, stdout, stderr: stderr + (signal ? `\n(killed by ${signal})` : '') });
     });
+    child.stdin.on('error', () => {}); // EPIPE when the tool exits before reading stdin: its exit code says why
     child.stdin.end(opts.input ?? '');
   });
 }

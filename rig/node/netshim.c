@@ -16,9 +16,13 @@
  * Ports listed in KURAY_HOST_PORTS (comma separated) are left alone by connect (host services,
  * e.g. the kube-apiserver). Without KURAY_POD_IP the library does nothing.
  *
- * Files: a kubelet mounts the pod's service-account token at /var/run/secrets/kubernetes.io/
- * serviceaccount; there are no mounts here, so open/fopen/stat/access of that path (and its /run
- * spelling) are redirected to KURAY_SA_DIR, where the node writes token, ca.crt and namespace.
+ * Files: a kubelet mounts volumes (configMap, secret, emptyDir, projected, the service-account
+ * token) into the container; there are no mount namespaces here, so file calls on a path under a
+ * mount point are redirected to the directory where the node wrote that volume. KURAY_MOUNTS lists
+ * them, one "<container path>=<host path>" per line; the longest matching mount point wins.
+ * KURAY_SA_DIR is the service-account mount (/var/run/secrets/kubernetes.io/serviceaccount and
+ * its /run spelling). Covered: open*, fopen*, stat*, statx, access, opendir, mkdir, readlink,
+ * unlink, rename, execve and chdir — what Python, bash and Ray use to read scripts and data.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -35,6 +39,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dirent.h>
 
 static int (*real_bind)(int, const struct sockaddr *, socklen_t);
 static int (*real_connect)(int, const struct sockaddr *, socklen_t);
@@ -211,27 +216,64 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
   return real_getaddrinfo(node, service, hints, res);
 }
 
-/* ---- the service-account mount ------------------------------------------------------------- */
+/* ---- the pod's mounts ----------------------------------------------------------------------- */
 
-static const char *const sa_prefixes[] = {"/var/run/secrets/kubernetes.io/serviceaccount",
-                                          "/run/secrets/kubernetes.io/serviceaccount"};
+#define MAX_MOUNTS 64
+struct mount {
+  char *at;   /* the container path (no trailing slash) */
+  size_t len;
+  char *to;   /* the host directory or file */
+};
+static struct mount mounts[MAX_MOUNTS];
+static int n_mounts = -1;
 
-/* `path` under the service-account mount → the same file under KURAY_SA_DIR (in buf); else path. */
-static const char *sa_path(const char *path, char *buf, size_t size) {
-  const char *dir = getenv("KURAY_SA_DIR");
-  if (!dir || !*dir || !path) return path;
-  for (size_t i = 0; i < sizeof sa_prefixes / sizeof sa_prefixes[0]; i++) {
-    size_t n = strlen(sa_prefixes[i]);
-    if (strncmp(path, sa_prefixes[i], n) == 0 && (path[n] == '\0' || path[n] == '/')) {
-      if ((size_t)snprintf(buf, size, "%s%s", dir, path + n) >= size) return path;
-      return buf;
-    }
+static void add_mount(const char *at, size_t at_len, const char *to) {
+  while (at_len > 1 && at[at_len - 1] == '/') at_len--;
+  if (n_mounts >= MAX_MOUNTS || at_len == 0 || !*to) return;
+  mounts[n_mounts].at = strndup(at, at_len);
+  mounts[n_mounts].len = at_len;
+  mounts[n_mounts].to = strdup(to);
+  if (mounts[n_mounts].at && mounts[n_mounts].to) n_mounts++;
+}
+
+/* Parsed once: the table never changes during a container's life. */
+static void load_mounts(void) {
+  if (n_mounts >= 0) return;
+  n_mounts = 0;
+  const char *sa = getenv("KURAY_SA_DIR");
+  if (sa && *sa) {
+    add_mount("/var/run/secrets/kubernetes.io/serviceaccount", 45, sa);
+    add_mount("/run/secrets/kubernetes.io/serviceaccount", 41, sa);
   }
-  return path;
+  const char *list = getenv("KURAY_MOUNTS");
+  if (!list) return;
+  char *copy = strdup(list);
+  if (!copy) return;
+  for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *eq = strchr(line, '=');
+    if (eq && line[0] == '/') add_mount(line, (size_t)(eq - line), eq + 1);
+  }
+  free(copy);
+}
+
+/* `path` under a mount point → the same file under the mount's host path (in buf); else path. */
+static const char *mount_path(const char *path, char *buf, size_t size) {
+  if (!path || path[0] != '/') return path;
+  load_mounts();
+  const struct mount *best = NULL;
+  for (int i = 0; i < n_mounts; i++) {
+    const struct mount *m = &mounts[i];
+    if (strncmp(path, m->at, m->len) == 0 && (path[m->len] == '\0' || path[m->len] == '/') &&
+        (!best || m->len > best->len))
+      best = m;
+  }
+  if (!best) return path;
+  if ((size_t)snprintf(buf, size, "%s%s", best->to, path + best->len) >= size) return path;
+  return buf;
 }
 
 #define SA_BUF char sa_buf[4096]
-#define SA(p) sa_path((p), sa_buf, sizeof sa_buf)
+#define SA(p) mount_path((p), sa_buf, sizeof sa_buf)
 /* The next definition of `name`, looked up once per function. */
 #define REAL(name)                                                  \
   ({                                                                \
@@ -333,4 +375,40 @@ int access(const char *path, int how) {
 int faccessat(int dirfd, const char *path, int how, int flags) {
   SA_BUF;
   return REAL(faccessat)(dirfd, SA(path), how, flags);
+}
+
+DIR *opendir(const char *path) {
+  SA_BUF;
+  return REAL(opendir)(SA(path));
+}
+
+int mkdir(const char *path, mode_t mode) {
+  SA_BUF;
+  return REAL(mkdir)(SA(path), mode);
+}
+
+ssize_t readlink(const char *restrict path, char *restrict out, size_t size) {
+  SA_BUF;
+  return REAL(readlink)(SA(path), out, size);
+}
+
+int unlink(const char *path) {
+  SA_BUF;
+  return REAL(unlink)(SA(path));
+}
+
+int rename(const char *from, const char *to) {
+  SA_BUF;
+  char to_buf[4096];
+  return REAL(rename)(SA(from), mount_path(to, to_buf, sizeof to_buf));
+}
+
+int chdir(const char *path) {
+  SA_BUF;
+  return REAL(chdir)(SA(path));
+}
+
+int execve(const char *path, char *const argv[], char *const envp[]) {
+  SA_BUF;
+  return REAL(execve)(SA(path), argv, envp);
 }

@@ -87,6 +87,64 @@ describe('local node (real rig, shell pods)', { timeout: 600_000 }, () => {
     assert.equal(logs.stdout, `init-ran\nip=${ip} addr=${ip}:6379 pw=hunter2 mode=fast app=env ns=${ns}\n`);
   });
 
+  it('volumes: a ConfigMap, a Secret subPath and an emptyDir shared by init and main containers appear at their mountPaths', async () => {
+    await create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'code', namespace: ns },
+      data: {
+        'sample_code.py': 'import os\nprint("from-configmap", sorted(os.listdir("/home/ray/samples")))\n',
+      },
+    });
+    await create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'vols', namespace: ns },
+      spec: {
+        restartPolicy: 'Never',
+        volumes: [
+          { name: 'code', configMap: { name: 'code' } },
+          { name: 'creds', secret: { secretName: 's' } },
+          { name: 'scratch', emptyDir: {} },
+        ],
+        initContainers: [
+          {
+            name: 'init',
+            image: 'busybox',
+            command: ['sh', '-c', 'echo from-init > /scratch/handoff'],
+            volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+          },
+        ],
+        containers: [
+          {
+            name: 'main',
+            image: 'busybox',
+            command: ['sh', '-c'],
+            args: [
+              'python3 /home/ray/samples/sample_code.py; cat /scratch/handoff; echo "pw=$(cat /etc/pw)"',
+            ],
+            volumeMounts: [
+              { name: 'code', mountPath: '/home/ray/samples', readOnly: true },
+              { name: 'creds', mountPath: '/etc/pw', subPath: 'pw' },
+              { name: 'scratch', mountPath: '/scratch' },
+            ],
+          },
+        ],
+      },
+    });
+    await until(
+      'pod vols Succeeded',
+      async () => ((await pod('vols')).status?.phase === 'Succeeded' ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        describe: async () => JSON.stringify((await pod('vols')).status),
+      },
+    );
+    const logs = await rig.kubectl(['logs', 'vols', '-c', 'main', '-n', ns]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.equal(logs.stdout, "from-configmap ['sample_code.py']\nfrom-init\npw=hunter2\n");
+  });
+
   it('restartPolicy: OnFailure restarts a failing container with backoff; Never reports Failed with the exit code', async () => {
     const spec = (name: string, restartPolicy: string, script: string) => ({
       apiVersion: 'v1',

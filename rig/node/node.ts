@@ -21,6 +21,7 @@ import {
   Pods,
   Secrets,
   Services,
+  type GVR,
   type KubeObject,
 } from '../../src/runtime/resources.ts';
 import { KubeClient } from '../../src/runtime/transport.ts';
@@ -28,6 +29,7 @@ import { hostsFile, type PodAddress, type ServiceLike } from './hosts.ts';
 import { startKubeletServer } from './kubelet.ts';
 import { ensureNetShim } from './netshim.ts';
 import { PodWorker, type NodeContext } from './pod.ts';
+import { requestPodToken } from './serviceAccount.ts';
 import { StartGate } from './gate.ts';
 import { signalGroup } from './procs.ts';
 import type { Pod } from './types.ts';
@@ -77,6 +79,20 @@ function hostIPv4s(): string[] {
     .flat()
     .filter((a) => a && a.family === 'IPv4' && !a.internal)
     .map((a) => a!.address);
+}
+
+async function getOrUndefined<T extends KubeObject>(
+  client: KubeClient,
+  r: GVR,
+  ns: string,
+  name: string,
+): Promise<T | undefined> {
+  try {
+    return await client.get<T>(r, ns, name);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
 }
 
 function decodeSecret(data: Record<string, string> | undefined): Record<string, string> {
@@ -186,23 +202,49 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     apiServer: { host: client.server.hostname, port: apiPort },
     lookups: {
       secret: async (ns, name) => {
-        try {
-          const s = await client.get<KubeObject & { data?: Record<string, string> }>(Secrets, ns, name);
-          return decodeSecret(s.data);
-        } catch (e) {
-          if (isNotFound(e)) return undefined;
-          throw e;
-        }
+        const s = await getOrUndefined<KubeObject & { data?: Record<string, string> }>(
+          client,
+          Secrets,
+          ns,
+          name,
+        );
+        return s && decodeSecret(s.data);
       },
       configMap: async (ns, name) => {
-        try {
-          const c = await client.get<KubeObject & { data?: Record<string, string> }>(ConfigMaps, ns, name);
-          return c.data ?? {};
-        } catch (e) {
-          if (isNotFound(e)) return undefined;
-          throw e;
-        }
+        const c = await getOrUndefined<KubeObject & { data?: Record<string, string> }>(
+          client,
+          ConfigMaps,
+          ns,
+          name,
+        );
+        return c && (c.data ?? {});
       },
+    },
+    volumeLookups: {
+      configMap: async (ns, name) => {
+        const c = await getOrUndefined<
+          KubeObject & { data?: Record<string, string>; binaryData?: Record<string, string> }
+        >(client, ConfigMaps, ns, name);
+        if (!c) return undefined;
+        return Object.fromEntries([
+          ...Object.entries(c.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')] as const),
+          ...Object.entries(c.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')] as const),
+        ]);
+      },
+      secret: async (ns, name) => {
+        const s = await getOrUndefined<KubeObject & { data?: Record<string, string> }>(
+          client,
+          Secrets,
+          ns,
+          name,
+        );
+        if (!s) return undefined;
+        return Object.fromEntries(
+          Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+        );
+      },
+      token: async (pod, audience, seconds) =>
+        (await requestPodToken(client, pod, audience, seconds)).status.token,
     },
     log,
     trackGroup,

@@ -14,6 +14,7 @@ import type { ContainerSpec, Pod, PodStatus } from './types.ts';
 import { groupAlive, signalGroup } from './procs.ts';
 import type { StartGate } from './gate.ts';
 import { ServiceAccountVolume, wantsToken } from './serviceAccount.ts';
+import { hostPathOf, mountTable, prepareVolumes, type VolumeLookups } from './volumes.ts';
 
 export interface NodeContext {
   nodeName: string;
@@ -34,6 +35,8 @@ export interface NodeContext {
   /** The API server as pods reach it: the real loopback endpoint, not the kubernetes Service's ClusterIP. */
   apiServer: { host: string; port: number };
   lookups: EnvLookups;
+  /** What configMap/secret/projected volumes read from the API. */
+  volumeLookups: VolumeLookups;
   log: (msg: string) => void;
   /** Holds sitecustomize.py (a copy of rig/node/py/, so no bytecode lands in the repo). */
   pyDir: string;
@@ -80,6 +83,8 @@ export class PodWorker {
   readonly #init: Run[];
   readonly #main: Run[];
   readonly #sa: ServiceAccountVolume | undefined;
+  /** Volume name → host directory, written once before the first container starts. */
+  #volumes: Promise<Map<string, string>> | undefined;
   #initialized = false;
   #initFailed = false;
   #lastWritten = '';
@@ -233,6 +238,7 @@ export class PodWorker {
     });
     // The projected token volume (throws EnvError → CreateContainerConfigError while the SA is missing).
     await this.#sa?.ensure(this.pod);
+    const mounts = mountTable(c, await this.#ensureVolumes());
     const env = { ...base, ...own };
     if (this.#sa) env.KURAY_SA_DIR = this.#sa.dir;
     if (own.PATH && ray) env.PATH = `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${own.PATH}`;
@@ -250,9 +256,28 @@ export class PodWorker {
       // grpc's c-ares resolver reads DNS itself; the native one goes through getaddrinfo (the shim).
       GRPC_DNS_RESOLVER: 'native',
       LD_PRELOAD: own.LD_PRELOAD ? `${ctx.netshim}:${own.LD_PRELOAD}` : ctx.netshim,
+      KURAY_MOUNTS: mounts,
     });
-    const cwd = c.workingDir && existsSync(c.workingDir) ? c.workingDir : this.tmp;
+    const workingDir = c.workingDir ? hostPathOf(c.workingDir, mounts) : undefined;
+    const cwd = workingDir && existsSync(workingDir) ? workingDir : this.tmp;
     return { env, cwd };
+  }
+
+  /** Writes the pod's volumes once; a failure (missing ConfigMap, …) is retried on the next start. */
+  #ensureVolumes(): Promise<Map<string, string>> {
+    const ctx = this.#ctx;
+    this.#volumes ??= prepareVolumes(
+      this.dir,
+      ctx.volumeLookups,
+      { pod: this.pod, podIP: this.ip, hostIP: ctx.hostIP, nodeAllocatable: ctx.allocatable },
+      (msg) => {
+        ctx.log(`pod ${podDirName(this.pod)}: ${msg}`);
+      },
+    ).catch((err: unknown) => {
+      this.#volumes = undefined;
+      throw err;
+    });
+    return this.#volumes;
   }
 
   /** Runs one attempt of a container; resolves with its exit code. */
@@ -305,7 +330,8 @@ export class PodWorker {
     const startedAt = now();
     let child;
     try {
-      child = spawn(argv[0]!, argv.slice(1), {
+      // The executable itself may sit in a volume (the shim only sees calls made after exec).
+      child = spawn(hostPathOf(argv[0]!, exec.env.KURAY_MOUNTS ?? ''), argv.slice(1), {
         env: exec.env,
         cwd: exec.cwd,
         stdio: ['ignore', fd, fd],

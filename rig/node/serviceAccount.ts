@@ -17,13 +17,46 @@ export const TOKEN_SECONDS = 3607;
 /** Where kubelets mount the volume; the shim maps this prefix to KURAY_SA_DIR. */
 export const SA_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-interface TokenRequestStatus {
+export interface TokenRequestStatus {
   status: { token: string; expirationTimestamp: string };
 }
 
 /** Whether the kubelet would mount a token: pod.spec.automountServiceAccountToken, default true. */
 export function wantsToken(pod: Pod): boolean {
   return pod.spec.automountServiceAccountToken !== false;
+}
+
+/**
+ * A TokenRequest for the pod's service account, bound to the pod (it dies with it); `audience`
+ * undefined = the API server. Throws EnvError while the account is missing, as a kubelet reports it.
+ */
+export async function requestPodToken(
+  client: KubeClient,
+  pod: Pod,
+  audience: string | undefined,
+  expirationSeconds: number,
+): Promise<TokenRequestStatus> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const sa = pod.spec.serviceAccountName ?? 'default';
+  try {
+    return await client.request<TokenRequestStatus>(
+      'POST',
+      `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: {
+          expirationSeconds,
+          ...(audience ? { audiences: [audience] } : {}),
+          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid },
+        },
+      },
+    );
+  } catch (err) {
+    throw new EnvError(
+      `cannot get a token for serviceaccount ${ns}/${sa}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
 }
 
 export class ServiceAccountVolume {
@@ -42,27 +75,7 @@ export class ServiceAccountVolume {
   async ensure(pod: Pod): Promise<void> {
     if (Date.now() < this.#refreshAt) return;
     const ns = pod.metadata.namespace ?? 'default';
-    const sa = pod.spec.serviceAccountName ?? 'default';
-    let res: TokenRequestStatus;
-    try {
-      res = await this.#client.request<TokenRequestStatus>(
-        'POST',
-        `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
-        {
-          apiVersion: 'authentication.k8s.io/v1',
-          kind: 'TokenRequest',
-          spec: {
-            expirationSeconds: TOKEN_SECONDS,
-            boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid },
-          },
-        },
-      );
-    } catch (err) {
-      // The kubelet reports the same: the container cannot be configured until the account exists.
-      throw new EnvError(
-        `cannot get a token for serviceaccount ${ns}/${sa}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
+    const res = await requestPodToken(this.#client, pod, undefined, TOKEN_SECONDS);
     mkdirSync(this.dir, { recursive: true });
     const put = (name: string, text: string) => {
       const tmp = join(this.dir, `.${name}.tmp`);

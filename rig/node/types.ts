@@ -45,6 +45,47 @@ export interface ContainerSpec {
   startupProbe?: ProbeSpec;
   /** Native sidecar (init container that keeps running); treated as a regular init container here. */
   restartPolicy?: string;
+  volumeMounts?: VolumeMount[];
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
+
+/** key → file (path relative to the volume), as configMap/secret `items` select them. */
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+
+export interface DownwardAPIFile {
+  path: string;
+  fieldRef?: { fieldPath: string };
+  resourceFieldRef?: { containerName?: string; resource: string; divisor?: string };
+  mode?: number;
+}
+
+export interface ProjectionSource {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIFile[] };
+  serviceAccountToken?: { path: string; audience?: string; expirationSeconds?: number };
+}
+
+/** The volume sources the local node materializes (others are reported and left unmounted). */
+export interface Volume {
+  name: string;
+  emptyDir?: { medium?: string; sizeLimit?: string };
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean; defaultMode?: number };
+  secret?: { secretName: string; items?: KeyToPath[]; optional?: boolean; defaultMode?: number };
+  projected?: { sources?: ProjectionSource[]; defaultMode?: number };
+  downwardAPI?: { items?: DownwardAPIFile[]; defaultMode?: number };
+  hostPath?: { path: string; type?: string };
+  [other: string]: unknown;
 }
 
 export interface PodCondition {
@@ -107,6 +148,7 @@ export interface Pod extends KubeObject {
     subdomain?: string;
     serviceAccountName?: string;
     automountServiceAccountToken?: boolean;
+    volumes?: Volume[];
   };
   status?: PodStatus;
 }

@@ -34,6 +34,7 @@ export function runTool(bin: string, args: readonly string[], opts: ToolOptions 
     child.on('close', (code, signal) => {
       resolve({ stdout, stderr: stderr + (signal ? `\n(killed by ${signal})` : ''), code: code ?? 1 });
     });
+    child.stdin.on('error', () => {}); // EPIPE when the tool exits before reading stdin: its exit code says why
     child.stdin.end(opts.input ?? '');
   });
 }
