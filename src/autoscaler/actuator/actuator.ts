@@ -25,19 +25,19 @@ import { readClusterSignals, type ClusterSignals, type MetricsScraper } from '..
 import type { PodView } from '../signals/workers.ts';
 import { afterDrains, strandedChanges, type DrainOutcome, type PlannedChange } from './carryOut.ts';
 import {
-  autoscalerStatusChanged,
   changesSomething,
   decidedStatus,
   eventMessage,
   eventReason,
   infeasibleMessage,
+  statusPatch,
   waitingStatus,
 } from './explain.ts';
 import { clusterInputFor, headEndpoint, metricsTargets, podViewsOf, strandedDrainingPods } from './inputs.ts';
 import { parseLastScale, scalePatch, type GroupChange } from './patch.ts';
 import { RayTokenSource } from './rayToken.ts';
 
-/** The field manager of status.autoscaler (server-side apply). */
+/** The field manager the autoscaler's writes are recorded under (managedFields). */
 export const AUTOSCALER_FIELD_MANAGER = 'kuray-autoscaler';
 
 /** The part of the EventRecorder the actuator uses. */
@@ -435,23 +435,20 @@ export class NativeAutoscaler {
     }
   }
 
-  /**
-   * Writes status.autoscaler and nothing else: a server-side apply of that one field by its own
-   * field manager, so the autoscaler is its declared owner (managedFields), never touches what the
-   * RayCluster controller writes, and needs no status to exist first.
-   */
+  /** Writes status.autoscaler and nothing else (statusPatch), under its own field manager. */
   async #writeStatus(rc: RayCluster, next: AutoscalerStatus): Promise<void> {
-    if (!autoscalerStatusChanged(rc.status?.autoscaler, next)) return;
+    const p = statusPatch(rc.status, next);
+    if (!p) return;
     try {
-      await this.#d.client.apply(
+      await this.#d.client.patchStatus(
         RayClusters,
+        rc.metadata!.namespace,
+        rc.metadata!.name!,
+        p.body,
+        p.type,
         {
-          apiVersion: `${RayClusters.group}/${RayClusters.version}`,
-          kind: RayClusters.kind,
-          metadata: { name: rc.metadata!.name!, namespace: rc.metadata!.namespace! },
-          status: { autoscaler: next },
+          fieldManager: AUTOSCALER_FIELD_MANAGER,
         },
-        { fieldManager: AUTOSCALER_FIELD_MANAGER, force: true, subresource: 'status' },
       );
     } catch (err) {
       if (isNotFound(err)) return;

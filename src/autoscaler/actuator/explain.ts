@@ -106,6 +106,26 @@ export function waitingStatus(
   };
 }
 
+/**
+ * The write that makes status.autoscaler exactly `next` and touches no other status field, or
+ * undefined when it already is. A JSON patch `add` of that one member replaces it whole, so a field
+ * `next` no longer has (a waiting message) goes too. Server-side apply would not do that here: the
+ * RayCluster controller copies status.autoscaler into its own status writes, which makes it a
+ * co-owner of every subfield, and apply only removes fields nobody else owns (measured: a stale
+ * message stayed and every sync wrote again). Without a status yet, a merge patch creates it.
+ */
+export function statusPatch(
+  status: { autoscaler?: AutoscalerStatus } | undefined,
+  next: AutoscalerStatus,
+):
+  | { type: 'json'; body: { op: 'add'; path: '/status/autoscaler'; value: AutoscalerStatus }[] }
+  | { type: 'merge'; body: { status: { autoscaler: AutoscalerStatus } } }
+  | undefined {
+  if (!autoscalerStatusChanged(status?.autoscaler, next)) return undefined;
+  if (!status) return { type: 'merge', body: { status: { autoscaler: next } } };
+  return { type: 'json', body: [{ op: 'add', path: '/status/autoscaler', value: next }] };
+}
+
 /** Whether writing `next` would change what is stored. */
 export function autoscalerStatusChanged(prev: AutoscalerStatus | undefined, next: AutoscalerStatus): boolean {
   return canonical(prev ?? null) !== canonical(next);
