@@ -46,8 +46,11 @@ export interface EventSink {
   warning(obj: KubeObject, reason: string, message: string, action?: string): void;
 }
 
+/** What the actuator asks of the API: its spec and status patches, the token Secret. */
+export type ActuatorClient = Pick<KubeClient, 'get' | 'patch' | 'patchStatus'>;
+
 export interface ActuatorDeps {
-  client: KubeClient;
+  client: ActuatorClient;
   events: EventSink;
   log: Logger;
   /** Connects to a cluster's GCS; default gcsClient (one kept HTTP/2 connection per cluster). */
