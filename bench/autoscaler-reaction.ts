@@ -2,101 +2,114 @@
 // the scale patch, on a real control plane (rig, default profile: KWOK runs the pods) with a real
 // Ray 2.58 head (0 CPUs, so every task is pending demand) providing the signals.
 //
-// Per repetition: a fresh native-mode RayCluster (replicas 0, max 10, 1 CPU per worker) is synced
-// once; then a job asking for 2 one-CPU tasks is submitted. Three instants are taken:
-//   t_submit  the Jobs API accepted the job
-//   t_gcs     GCS first reports the pending demand (polled every 50 ms: Ray's own latency)
-//   t_patch   a watch on the RayCluster delivers the spec with replicas > 0 (Kuray's patch)
-// and reported: submit→patch (what a user sees), gcs→patch (Kuray's part: bounded by the sync
-// period), submit→gcs (Ray's part: driver start + task submission). The operator runs with its
-// production sync period (5 s) unless --sync-ms says otherwise.
+// Two scenarios, each repeated on a fresh native-mode RayCluster (replicas 0, max 10, 1 CPU per
+// worker) that the autoscaler has synced once:
+//   job    a job asking for 2 one-CPU tasks is submitted (Ray starts a driver, which submits them);
+//   burst  a driver already running (started and connected before the clock starts) submits 2
+//          one-CPU tasks when told to: a burst of work in a live Ray program, with no job or actor
+//          event before it — what a notebook, a Serve app or a Ray Data pipeline does.
+// Instants:
+//   t_start  the Jobs API accepted the job (job) / the driver was told to submit (burst)
+//   t_gcs    GCS first reports the pending demand (the bench polls it every 50 ms: Ray's own latency)
+//   t_patch  a watch on the RayCluster delivers the spec with replicas > 0 (Kuray's patch)
+// reported: start→patch (what a user sees), gcs→patch (Kuray's part), start→gcs (Ray's part).
+// The operator runs with its production sync period and demand poll unless told otherwise.
 //
-//   node bench/autoscaler-reaction.ts [--reps 5] [--sync-ms 5000]
+//   node bench/autoscaler-reaction.ts [--reps 20] [--sync-ms 5000] [--rest-ms 500] [--active-ms 200]
+//                                     [--scenario job|burst|both]
 // Prints a table and writes bench/results/autoscaler-reaction-<timestamp>.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RayCluster } from '../src/api/v1/index.ts';
-import { localRaySeams, patientRayEnv, startRayHeadWithRetry } from '../src/autoscaler/actuator/testing.ts';
+import { DEFAULT_DEMAND_POLL } from '../src/autoscaler/signals/demandChange.ts';
+import { localRaySeams } from '../src/autoscaler/actuator/testing.ts';
 import { DEFAULT_AUTOSCALER_SYNC_MS } from '../src/controllers/autoscaler/setup.ts';
-import { getClusterResourceState } from '../src/ray/gcs/autoscalerState.ts';
-import type { LocalRayHead } from '../src/ray/testing/localRay.ts';
-import { RayClusters, type KubeObject } from '../src/runtime/resources.ts';
-import { KubeClient } from '../src/runtime/transport.ts';
-import {
-  groupRayStartParams,
-  inNamespace,
-  minMax,
-  rayCluster,
-  withWorkers,
-} from '../src/testing/builders.ts';
+import { gcsClient, type GcsClient } from '../src/ray/gcs/client.ts';
+import { RayClusters } from '../src/runtime/resources.ts';
 import { startOperator, type InProcessOperator } from '../src/testing/operator.ts';
 import { until } from '../src/testing/wait.ts';
-import { newNamespace, privateRig, type Rig } from '../rig/testing.ts';
+import {
+  firstSync,
+  log,
+  machine,
+  nativeCluster,
+  numArg,
+  startBenchEnv,
+  venv,
+  writeResult,
+  type AutoscalerBenchEnv,
+  type RC,
+} from './autoscalerRig.ts';
+import { formatTable } from './report.ts';
+import { summarize, type Summary } from './stats.ts';
 
-type RC = KubeObject & RayCluster;
-const repo = join(import.meta.dirname, '..');
-const venv = process.env.KURAY_RAY_VENV ?? join(repo, '.venv', 'ray');
-
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : def;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
-
-const log = (m: string): void => {
-  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
-};
+type Scenario = 'job' | 'burst';
 
 interface Rep {
+  scenario: Scenario;
   rep: number;
-  submitToGcsMs: number;
+  startToGcsMs: number;
   gcsToPatchMs: number;
-  submitToPatchMs: number;
+  startToPatchMs: number;
   replicas: number;
 }
 
-function stats(xs: number[]): { min: number; p50: number; max: number; mean: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { min: s[0]!, p50: q(0.5), max: s[s.length - 1]!, mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-
-async function pendingCpus(address: string): Promise<number> {
-  const s = await getClusterResourceState({ address, timeoutMs: 2000 });
+async function pendingCpus(gcs: GcsClient): Promise<number> {
+  const s = await gcs.clusterResourceState();
   return s.pendingResourceRequests.reduce((n, r) => n + (r.request.resources.CPU ?? 0) * r.count, 0);
 }
 
+/** The job scenario's driver: 2 one-CPU tasks at once. */
+const JOB = [
+  'import ray, time',
+  'ray.init()',
+  '@ray.remote(num_cpus=1)',
+  'def work():',
+  '    time.sleep(600)',
+  'ray.get([work.remote() for _ in range(2)])',
+];
+
+/** The burst scenario's driver: connects, says READY, submits 2 one-CPU tasks once `go` exists. */
+const BURST = [
+  'import os, sys, ray, time',
+  'ray.init()',
+  '@ray.remote(num_cpus=1)',
+  'def work():',
+  '    time.sleep(600)',
+  'print("READY", flush=True)',
+  'while not os.path.exists(sys.argv[1]):',
+  '    time.sleep(0.01)',
+  'ray.get([work.remote() for _ in range(2)])',
+];
+
 async function oneRep(
+  env: AutoscalerBenchEnv,
+  gcs: GcsClient,
+  scenario: Scenario,
   rep: number,
-  client: KubeClient,
-  ns: string,
-  ray: LocalRayHead,
-  script: string,
 ): Promise<Rep> {
-  const name = `react-${rep}`;
-  await client.create<RC>(
-    RayClusters,
-    rayCluster(
-      name,
-      inNamespace(ns),
-      (rc) => ({
-        ...rc,
-        spec: { ...rc.spec, autoscalerOptions: { cooldownPeriodSeconds: 30, idleTimeoutSeconds: 600 } },
-      }),
-      withWorkers(0, minMax(0, 10), groupRayStartParams({ 'num-cpus': '1' })),
-    ) as RC,
-  );
-  await until(
-    `${name}: first autoscaler sync`,
-    async () => {
-      const rc = await client.get<RC>(RayClusters, ns, name);
-      return rc.status?.autoscaler?.rayReachable === true ? rc : undefined;
-    },
-    { timeoutMs: 120_000, intervalMs: 200 },
-  );
+  const { client, ns, ray } = env;
+  const name = `${scenario}-${rep}`;
+  await client.create<RC>(RayClusters, nativeCluster(name, ns));
+  await firstSync(client, ns, name);
+
+  const dir = ray.tempDir;
+  const go = join(dir, `go-${name}`);
+  let job: string | undefined;
+  if (scenario === 'burst') {
+    const script = join(dir, 'burst.py');
+    writeFileSync(script, BURST.join('\n'));
+    job = await ray.dashboard.submitJob({ entrypoint: `${venv}/bin/python ${script} ${go}` });
+    const started = job;
+    await until(
+      'the burst driver is connected',
+      async () => /READY/.test(await ray.dashboard.jobLogs(started)),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+      },
+    );
+  }
 
   // Watch from now on: the first event with replicas > 0 is the patch.
   const abort = new AbortController();
@@ -111,14 +124,24 @@ async function oneRep(
     }
     throw new Error('watch ended');
   })();
+  // Start at a random phase of the demand poll: each cluster's poll is anchored at its first sync,
+  // and Ray's submit → demand time is steady (~1.7 s), so a fixed start would always meet the poll
+  // at the same point of its interval and report that one latency instead of its spread.
+  await sleep(Math.random() * 1000);
   const t0 = performance.now();
-  const job = await ray.dashboard.submitJob({ entrypoint: `${venv}/bin/python ${script}` });
-  const tSubmit = performance.now();
+  if (scenario === 'job') {
+    const script = join(dir, 'job.py');
+    writeFileSync(script, JOB.join('\n'));
+    job = await ray.dashboard.submitJob({ entrypoint: `${venv}/bin/python ${script}` });
+  } else {
+    writeFileSync(go, '');
+  }
+  const tStart = scenario === 'job' ? performance.now() : t0;
   let tGcs: number | undefined;
   const gcsPoll = (async () => {
     while (tGcs === undefined && !abort.signal.aborted) {
       try {
-        if ((await pendingCpus(ray.gcsAddress)) > 0) tGcs = performance.now();
+        if ((await pendingCpus(gcs)) > 0) tGcs = performance.now();
       } catch {
         // a slow GCS answer: try again
       }
@@ -136,103 +159,85 @@ async function oneRep(
   giveUp.abort();
   abort.abort();
   await gcsPoll;
-  await ray.dashboard.stopJob(job);
+  if (job) await ray.dashboard.stopJob(job);
   await client.delete(RayClusters, ns, name);
   // Let the stopped job's demand drain before the next repetition.
-  await until('no pending demand', async () => (await pendingCpus(ray.gcsAddress)) === 0, {
-    timeoutMs: 120_000,
-  });
-  const gcs = tGcs ?? p.at;
+  await until('no pending demand', async () => (await pendingCpus(gcs)) === 0, { timeoutMs: 120_000 });
+  const gcsAt = tGcs ?? p.at;
   log(
-    `rep ${rep}: submit→patch ${(p.at - t0).toFixed(0)} ms (gcs→patch ${(p.at - gcs).toFixed(0)} ms), replicas → ${p.replicas}`,
+    `${name}: start→patch ${(p.at - tStart).toFixed(0)} ms (gcs→patch ${(p.at - gcsAt).toFixed(0)} ms), replicas → ${p.replicas}`,
   );
   return {
+    scenario,
     rep,
-    submitToGcsMs: Math.round(gcs - tSubmit),
-    gcsToPatchMs: Math.round(p.at - gcs),
-    submitToPatchMs: Math.round(p.at - t0),
+    startToGcsMs: Math.round(gcsAt - tStart),
+    gcsToPatchMs: Math.round(p.at - gcsAt),
+    startToPatchMs: Math.round(p.at - tStart),
     replicas: p.replicas,
   };
 }
 
-async function main(): Promise<void> {
-  const reps = arg('reps', 5);
-  const syncMs = arg('sync-ms', DEFAULT_AUTOSCALER_SYNC_MS);
-  patientRayEnv(); // a loaded shared machine exceeds Ray's 30 s startup limits
-  let rig: Rig | undefined;
-  let ray: LocalRayHead | undefined;
-  let op: InProcessOperator | undefined;
-  let client: KubeClient | undefined;
-  const started = new Date();
-  try {
-    log('starting the rig (default profile) and a local Ray head');
-    [rig, ray] = await Promise.all([
-      privateRig({ profile: 'default' }),
-      startRayHeadWithRetry({ venv, numCpus: 0, noMonitor: true }),
-    ]);
-    const address = ray.gcsAddress;
-    const ns = await newNamespace(rig, 'bench-autoscaler');
-    client = KubeClient.fromFile(rig.kubeconfigPath, { qps: 100, burst: 200 });
-    op = await startOperator(rig, [ns], {
-      autoscaler: { syncPeriodMs: syncMs, actuator: localRaySeams(() => address) },
-    });
-    const script = join(ray.tempDir, 'demand.py');
-    writeFileSync(
-      script,
-      [
-        'import ray, time',
-        'ray.init()',
-        '@ray.remote(num_cpus=1)',
-        'def work():',
-        '    time.sleep(600)',
-        'ray.get([work.remote() for _ in range(2)])',
-      ].join('\n'),
-    );
-    const results: Rep[] = [];
-    for (let i = 1; i <= reps; i++) results.push(await oneRep(i, client, ns, ray, script));
+function scenariosArg(): Scenario[] {
+  const i = process.argv.indexOf('--scenario');
+  const v = i >= 0 ? process.argv[i + 1] : 'both';
+  if (v === 'job' || v === 'burst') return [v];
+  if (v === 'both') return ['job', 'burst'];
+  throw new Error('--scenario must be job, burst or both');
+}
 
-    const rows = [
-      ['submit → patch (user-visible)', stats(results.map((r) => r.submitToPatchMs))],
-      ['GCS demand → patch (Kuray)', stats(results.map((r) => r.gcsToPatchMs))],
-      ['submit → GCS demand (Ray)', stats(results.map((r) => r.submitToGcsMs))],
-    ] as const;
-    const lines = [
-      `native autoscaler reaction time, ${reps} repetitions, sync period ${syncMs} ms` +
-        ` (machine: ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)})`,
-      `${'measure'.padEnd(32)} ${'min'.padStart(7)} ${'p50'.padStart(7)} ${'mean'.padStart(7)} ${'max'.padStart(7)}  (ms)`,
-      ...rows.map(
-        ([n, s]) =>
-          `${n.padEnd(32)} ${s.min.toFixed(0).padStart(7)} ${s.p50.toFixed(0).padStart(7)} ${s.mean.toFixed(0).padStart(7)} ${s.max.toFixed(0).padStart(7)}`,
-      ),
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
-    const outDir = join(repo, 'bench', 'results');
-    mkdirSync(outDir, { recursive: true });
-    const file = join(
-      outDir,
-      `autoscaler-reaction-${started.toISOString().replaceAll(':', '-').replace(/\..*/, '')}.json`,
+async function main(): Promise<void> {
+  const reps = numArg('reps', 20);
+  const syncMs = numArg('sync-ms', DEFAULT_AUTOSCALER_SYNC_MS);
+  const demandPoll = {
+    restMs: numArg('rest-ms', DEFAULT_DEMAND_POLL.restMs),
+    activeMs: numArg('active-ms', DEFAULT_DEMAND_POLL.activeMs),
+  };
+  const scenarios = scenariosArg();
+  const started = new Date();
+  const env = await startBenchEnv('bench-autoscaler');
+  let op: InProcessOperator | undefined;
+  const gcs = gcsClient({ address: env.ray.gcsAddress, timeoutMs: 2000 });
+  try {
+    op = await startOperator(env.rig, [env.ns], {
+      autoscaler: { syncPeriodMs: syncMs, demandPoll, actuator: localRaySeams(() => env.ray.gcsAddress) },
+    });
+    const results: Rep[] = [];
+    for (const s of scenarios) for (let i = 1; i <= reps; i++) results.push(await oneRep(env, gcs, s, i));
+
+    const rows: [string, Summary][] = [];
+    for (const s of scenarios) {
+      const of = results.filter((r) => r.scenario === s);
+      const start = s === 'job' ? 'submit' : 'burst';
+      rows.push(
+        [`${s}: ${start} → patch (user-visible)`, summarize(of.map((r) => r.startToPatchMs))],
+        [`${s}: GCS demand → patch (Kuray)`, summarize(of.map((r) => r.gcsToPatchMs))],
+        [`${s}: ${start} → GCS demand (Ray)`, summarize(of.map((r) => r.startToGcsMs))],
+      );
+    }
+    const m = machine();
+    const ms = (v: number) => v.toFixed(0);
+    process.stdout.write(
+      `native autoscaler reaction time, ${reps} repetitions per scenario, sync period ${syncMs} ms, ` +
+        `demand poll ${demandPoll.restMs}/${demandPoll.activeMs} ms (rest/active)` +
+        ` (machine: ${m.cores} cores, load ${m.loadavg1})\n` +
+        formatTable(
+          ['measure (ms)', 'min', 'p50', 'p90', 'p99', 'max', 'mean'],
+          rows.map(([n, s]) => [n, ms(s.min), ms(s.p50), ms(s.p90), ms(s.p99), ms(s.max), ms(s.mean)]),
+        ) +
+        '\n',
     );
-    writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          benchmark: 'autoscaler-reaction',
-          startedAt: started.toISOString(),
-          syncPeriodMs: syncMs,
-          machine: { cores: cpus().length, loadavg1: loadavg()[0] },
-          summary: Object.fromEntries(rows.map(([n, s]) => [n, s])),
-          repetitions: results,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    const file = writeResult('autoscaler-reaction', started, {
+      syncPeriodMs: syncMs,
+      demandPoll,
+      machine: m,
+      summary: Object.fromEntries(rows),
+      repetitions: results,
+    });
     log(`wrote ${file}`);
   } finally {
+    gcs.close();
     await op?.stop();
-    client?.close();
-    await ray?.stop();
-    await rig?.stop();
+    await env.stop();
   }
 }
 

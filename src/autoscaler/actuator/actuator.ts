@@ -11,26 +11,34 @@
 //     triggered by our own write cannot decide twice from stale data.
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import type { AutoscalerStatus, RayCluster } from '../../api/v1/index.ts';
+import { gcsClient, type GcsClient, type GcsClientOptions } from '../../ray/gcs/client.ts';
 import { isApiError, isNotFound } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/log.ts';
 import { RayClusters, type KubeObject } from '../../runtime/resources.ts';
 import type { KubeClient } from '../../runtime/transport.ts';
-import { drainNode, type DrainResult } from '../../ray/gcs/drainNode.ts';
-import { decideCluster } from '../policy/decideCluster.ts';
+import { decideCluster, type ClusterInput } from '../policy/decideCluster.ts';
 import { autoscalingMode } from '../policy/mode.ts';
 import type { Decision } from '../policy/types.ts';
-import { readClusterSignals, type ClusterSignals, type ReadSignalsOptions } from '../signals/read.ts';
+import type { DemandPollIntervals } from '../signals/demandChange.ts';
+import { DemandWatch } from '../signals/demandWatch.ts';
+import { readClusterSignals, type ClusterSignals, type MetricsScraper } from '../signals/read.ts';
+import type { PodView } from '../signals/workers.ts';
+import { afterDrains, strandedChanges, type DrainOutcome, type PlannedChange } from './carryOut.ts';
 import {
-  autoscalerStatusChanged,
   changesSomething,
   decidedStatus,
   eventMessage,
   eventReason,
+  infeasibleMessage,
+  statusPatch,
   waitingStatus,
 } from './explain.ts';
 import { clusterInputFor, headEndpoint, metricsTargets, podViewsOf, strandedDrainingPods } from './inputs.ts';
 import { parseLastScale, scalePatch, type GroupChange } from './patch.ts';
 import { RayTokenSource } from './rayToken.ts';
+
+/** The field manager the autoscaler's writes are recorded under (managedFields). */
+export const AUTOSCALER_FIELD_MANAGER = 'kuray-autoscaler';
 
 /** The part of the EventRecorder the actuator uses. */
 export interface EventSink {
@@ -38,44 +46,52 @@ export interface EventSink {
   warning(obj: KubeObject, reason: string, message: string, action?: string): void;
 }
 
-export interface DrainRequest {
-  address: string;
-  /** Ray auth token (token-auth clusters). */
-  token?: string;
-  nodeId: string;
-  message: string;
-  timeoutMs: number;
-}
+/** What the actuator asks of the API: its spec and status patches, the token Secret. */
+export type ActuatorClient = Pick<KubeClient, 'get' | 'patch' | 'patchStatus'>;
 
 export interface ActuatorDeps {
-  client: KubeClient;
+  client: ActuatorClient;
   events: EventSink;
   log: Logger;
-  /** Reads Ray; defaults to readClusterSignals (GCS + metrics). */
-  readSignals?: (opts: ReadSignalsOptions) => Promise<ClusterSignals>;
-  /** Drains a Ray node before its pod goes; defaults to GCS DrainNode (IDLE_TERMINATION). */
-  drain?: (req: DrainRequest) => Promise<DrainResult>;
+  /** Connects to a cluster's GCS; default gcsClient (one kept HTTP/2 connection per cluster). */
+  dialGcs?: (opts: GcsClientOptions) => GcsClient;
+  /** Reads one node's metrics port; default scrapeNodeMetrics. */
+  scrapeMetrics?: MetricsScraper;
   now?: () => number;
   /** Timeout of each call to Ray. */
   rayTimeoutMs?: number;
   /** The Ray auth token of a token-auth cluster; defaults to reading its token Secret. */
   rayToken?: (rc: RayCluster) => Promise<string | undefined>;
+  /**
+   * Called when a poll of a native cluster's GCS between syncs finds new demand or a changed node
+   * set: the controller syncs that cluster now. Without it nothing is polled between syncs.
+   */
+  onRayChange?: (namespace: string, name: string) => void;
+  /** How often the GCS of a native cluster is polled between syncs. */
+  demandPoll?: DemandPollIntervals;
 }
+
+/** One cluster's GCS connection, kept while the cluster is in native mode. */
+interface GcsLink {
+  address: string;
+  token: string | undefined;
+  gcs: GcsClient;
+}
+
+/** Why a sync could not decide: the informer cache lags our patch, no head, no token, Ray unreachable. */
+export type WaitCause = 'cache' | 'head' | 'token' | 'ray';
 
 export type SyncOutcome =
   | { kind: 'skipped'; why: string }
-  | { kind: 'waiting'; why: string }
+  | { kind: 'waiting'; cause: WaitCause; why: string }
   | { kind: 'decided'; decisions: readonly Decision[]; applied: readonly GroupChange[]; why?: string };
 
-const defaultDrain = (r: DrainRequest): Promise<DrainResult> =>
-  drainNode({
-    address: r.address,
-    nodeId: r.nodeId,
-    reason: 'IDLE_TERMINATION',
-    message: r.message,
-    timeoutMs: r.timeoutMs,
-    token: r.token,
-  });
+/** Ray reached: the cluster's GCS connection and what it said. */
+interface Reached {
+  kind: 'reached';
+  gcs: GcsClient;
+  signals: ClusterSignals;
+}
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -85,13 +101,26 @@ function keyOf(rc: RayCluster): string {
   return `${rc.metadata?.namespace ?? ''}/${rc.metadata?.name ?? ''}`;
 }
 
+/** Why the actuator leaves a cluster alone, or undefined when it is the actuator's to scale. */
+function skipReason(rc: RayCluster): string | undefined {
+  const mode = autoscalingMode(rc.spec).mode;
+  if (mode !== 'native') return `autoscaling mode is ${mode}`;
+  if (rc.metadata?.deletionTimestamp) return 'the cluster is being deleted';
+  if (rc.spec.suspend === true) return 'the cluster is suspended';
+  return undefined;
+}
+
 export class NativeAutoscaler {
   readonly #d: ActuatorDeps;
   readonly #now: () => number;
-  readonly #read: (opts: ReadSignalsOptions) => Promise<ClusterSignals>;
-  readonly #drain: (req: DrainRequest) => Promise<DrainResult>;
+  readonly #dial: (opts: GcsClientOptions) => GcsClient;
   readonly #token: (rc: RayCluster) => Promise<string | undefined>;
   readonly #tokens: RayTokenSource;
+  /** Polls native clusters' GCS between syncs (when the controller can be told). */
+  readonly #watch: DemandWatch | undefined;
+  /** Cluster key → its GCS connection. */
+  readonly #links = new Map<string, GcsLink>();
+  #closed = false;
   /** Cluster key → the generation our last patch produced (wait for the cache to reach it). */
   readonly #awaitGeneration = new Map<string, number>();
   /** Cluster key → group → last scale time we wrote (in case the cache lags the annotation). */
@@ -100,213 +129,250 @@ export class NativeAutoscaler {
   constructor(deps: ActuatorDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
-    this.#read = deps.readSignals ?? readClusterSignals;
-    this.#drain = deps.drain ?? defaultDrain;
+    this.#dial = deps.dialGcs ?? gcsClient;
+    const onRayChange = deps.onRayChange;
+    this.#watch = onRayChange
+      ? new DemandWatch({
+          onChange: (key) => {
+            const [namespace = '', name = ''] = key.split('/');
+            onRayChange(namespace, name);
+          },
+          ...(deps.demandPoll ? { intervals: deps.demandPoll } : {}),
+        })
+      : undefined;
     this.#tokens = new RayTokenSource(deps.client, { now: this.#now });
     this.#token = deps.rayToken ?? ((rc) => this.#tokens.tokenFor(rc));
   }
 
   /** Drop what is remembered about a deleted cluster. */
   forget(namespace: string, name: string): void {
-    this.#awaitGeneration.delete(`${namespace}/${name}`);
-    this.#lastScale.delete(`${namespace}/${name}`);
+    const key = `${namespace}/${name}`;
+    this.#awaitGeneration.delete(key);
+    this.#lastScale.delete(key);
     this.#tokens.forget(namespace, name);
+    this.#release(key);
+  }
+
+  /** Stops polling and closes every GCS connection (the operator is stopping). */
+  close(): void {
+    this.#closed = true;
+    this.#watch?.close();
+    for (const key of [...this.#links.keys()]) this.#release(key);
+  }
+
+  /** The cluster's GCS connection; a new one when the head moved or the token changed. */
+  #gcsFor(key: string, address: string, token: string | undefined): GcsClient {
+    const link = this.#links.get(key);
+    if (link && link.address === address && link.token === token) return link.gcs;
+    link?.gcs.close();
+    const gcs = this.#dial({ address, token, timeoutMs: this.#d.rayTimeoutMs ?? 5_000 });
+    this.#links.set(key, { address, token, gcs });
+    return gcs;
+  }
+
+  /** The cluster is no longer ours to scale: stop polling it and close its connection. */
+  #release(key: string): void {
+    this.#watch?.unwatch(key);
+    this.#links.get(key)?.gcs.close();
+    this.#links.delete(key);
   }
 
   /**
    * One sync of `rc` (from the cache) with its pods (from the cache). The pods are asked for only
    * once the cluster turns out to be in native mode: most are not, and walking a 1,000-worker
    * cluster's pods on each of its pod events showed up as 18 % of the operator's CPU.
+   *
+   * Steps: is it ours → has the cache caught up with our last patch → reach Ray → decide → drain
+   * what goes → patch → explain (Events, status).
    */
   async sync(rc: RayCluster, podsOf: () => readonly Pod[]): Promise<SyncOutcome> {
     const key = keyOf(rc);
-    const mode = autoscalingMode(rc.spec).mode;
-    if (mode !== 'native') return { kind: 'skipped', why: `autoscaling mode is ${mode}` };
-    if (rc.metadata?.deletionTimestamp) return { kind: 'skipped', why: 'the cluster is being deleted' };
-    if (rc.spec.suspend === true) return { kind: 'skipped', why: 'the cluster is suspended' };
-    const awaited = this.#awaitGeneration.get(key);
-    if (awaited !== undefined && (rc.metadata?.generation ?? 0) < awaited) {
-      return { kind: 'waiting', why: `the cache has not seen generation ${awaited} (our last patch) yet` };
+    const skip = this.#closed ? 'the autoscaler is stopping' : skipReason(rc);
+    if (skip) {
+      this.#release(key);
+      return { kind: 'skipped', why: skip };
     }
-    this.#awaitGeneration.delete(key);
-
+    const behind = this.#cacheBehind(key, rc);
+    if (behind) return behind;
     const pods = podsOf();
-    const head = headEndpoint(rc, pods);
-    if (!head.ok) {
-      await this.#writeStatus(rc, waitingStatus(rc.status?.autoscaler, false, `waiting: ${head.why}`));
-      return { kind: 'waiting', why: head.why };
-    }
     const views = podViewsOf(pods);
-    const timeoutMs = this.#d.rayTimeoutMs ?? 5_000;
-    let token: string | undefined;
-    try {
-      token = await this.#token(rc);
-    } catch (err) {
-      const why = `no Ray auth token: ${errText(err)}; no scaling decision until there is one`;
-      await this.#writeStatus(rc, waitingStatus(rc.status?.autoscaler, false, why));
-      return { kind: 'waiting', why };
-    }
-    let signals: ClusterSignals;
-    try {
-      signals = await this.#read({
-        gcsAddress: head.gcsAddress,
-        token,
-        metricsTargets: metricsTargets(rc, views),
-        timeoutMs,
-        now: this.#now,
-      });
-    } catch (err) {
-      const why = `Ray GCS at ${head.gcsAddress} is unreachable (${errText(err)}); no scaling decision until it answers`;
-      // A head that is not Ready yet is still starting Ray: say so in the status, warn only after.
-      if (head.ready) this.#d.events.warning(rc as KubeObject, 'AutoscalerRayUnreachable', why, 'Autoscale');
-      await this.#writeStatus(rc, waitingStatus(rc.status?.autoscaler, false, why));
-      return { kind: 'waiting', why };
+    const ray = await this.#reachRay(key, rc, pods, views);
+    if (ray.kind !== 'reached') {
+      // No head, no token or no answer: stop polling a GCS that is not there; the next sync that
+      // reaches Ray connects afresh and watches again.
+      this.#release(key);
+      return ray;
     }
 
-    const lastScale = { ...parseLastScale(rc) };
-    for (const [g, ms] of Object.entries(this.#lastScale.get(key) ?? {}))
-      lastScale[g] = Math.max(lastScale[g] ?? 0, ms);
-    const input = clusterInputFor(rc, views, signals, lastScale);
+    const lastScale = this.#lastScaleOf(key, rc);
+    const input = clusterInputFor(rc, views, ray.signals, lastScale);
     const { decisions, infeasible } = decideCluster(input);
     const nowMs = this.#now();
-    this.#d.log.debug('autoscaler decided', {
-      cluster: key,
-      decisions: decisions.map(
-        (d) => `${d.group}: ${d.kind} ${d.replicas} (${d.reason.rule}: ${d.reason.message})`,
-      ),
-    });
-
-    const changes: GroupChange[] = [];
-    const explained: { d: Decision; from: number; to: number; wtd: readonly string[] }[] = [];
-    const finalDecisions: Decision[] = [];
-    for (const d of decisions) {
-      const current = input.groups.find((g) => g.name === d.group)!.replicas;
-      if (!changesSomething(d, current)) {
-        finalDecisions.push(d);
-        continue;
-      }
-      const { accepted, rejected } = await this.#drainAll(head.gcsAddress, token, d, signals, timeoutMs);
-      // A rejected drain means the node just got work: it stays, and so does its replica.
-      const replicas = d.direction === 'down' ? Math.min(current, d.replicas + rejected.length) : d.replicas;
-      if (replicas === current && accepted.length === 0) {
-        finalDecisions.push({ kind: 'none', group: d.group, replicas: current, reason: d.reason });
-        this.#d.log.info('autoscaler: every drain was rejected, nothing to do', {
-          cluster: key,
-          group: d.group,
-        });
-        continue;
-      }
-      changes.push({ group: d.group, replicas, addWorkersToDelete: accepted, atMs: nowMs });
-      explained.push({ d, from: current, to: replicas, wtd: accepted });
-      finalDecisions.push({ ...d, replicas, workersToDelete: accepted });
-    }
-    // Nodes we drained whose pods a lost patch race left behind: they will never take work again.
-    for (const [group, names] of strandedDrainingPods(rc, views, signals)) {
-      if (changes.some((c) => c.group === group)) continue; // next sync
-      const g = input.groups.find((x) => x.name === group);
-      if (!g) continue;
-      const replicas = Math.max(g.minReplicas, g.replicas - names.length);
-      changes.push({ group, replicas, addWorkersToDelete: names, atMs: nowMs });
-      explained.push({
-        d: {
-          kind: 'scale',
-          group,
-          replicas,
-          direction: replicas < g.replicas ? 'down' : 'same',
-          workersToDelete: names,
-          reason: {
-            rule: 'surplus-workers',
-            message: `Ray nodes of ${names.join(', ')} are draining (an earlier drain) and will take no work`,
-            inputs: { draining: names.length },
-          },
-        },
-        from: g.replicas,
-        to: replicas,
-        wtd: names,
+    if (this.#d.log.enabled('debug')) {
+      this.#d.log.debug('autoscaler decided', {
+        cluster: key,
+        decisions: decisions.map(
+          (d) => `${d.group}: ${d.kind} ${d.replicas} (${d.reason.rule}: ${d.reason.message})`,
+        ),
       });
     }
-
+    const { carried, changes } = await this.#drainAndPlan(key, ray, input, decisions, nowMs);
+    changes.push(
+      ...strandedChanges(
+        strandedDrainingPods(rc, views, ray.signals),
+        input.groups,
+        new Set(changes.map((c) => c.group)),
+        nowMs,
+      ),
+    );
     if (changes.length) {
-      const ok = await this.#patch(rc, changes);
-      if (!ok) {
+      if (!(await this.#patch(rc, changes))) {
         return {
           kind: 'decided',
-          decisions: finalDecisions,
+          decisions: carried,
           applied: [],
           why: 'the patch lost a race; next sync decides again',
         };
       }
-      const mem = { ...(this.#lastScale.get(key) ?? {}) };
-      for (const c of changes) {
-        mem[c.group] = c.atMs;
-        lastScale[c.group] = c.atMs;
-      }
-      this.#lastScale.set(key, mem);
-      for (const e of explained) {
-        this.#d.events.normal(
-          rc as KubeObject,
-          eventReason(e.from, e.to),
-          eventMessage(e.d.group, e.from, e.to, e.wtd, e.d.reason),
-          'Autoscale',
-        );
-      }
-      this.#d.log.info('autoscaler scaled', {
-        cluster: key,
-        changes: changes.map((c) => ({
-          group: c.group,
-          replicas: c.replicas,
-          workersToDelete: c.addWorkersToDelete,
-        })),
-      });
+      this.#recordScale(key, changes, lastScale);
+      this.#explain(rc, key, changes);
     }
-
-    const next = decidedStatus(rc.status?.autoscaler, finalDecisions, lastScale, nowMs);
-    const nInfeasible = infeasible.bundles.reduce((n, b) => n + b.count, 0) + infeasible.gangs.length;
-    if (nInfeasible > 0) {
-      const shapes = [
-        ...infeasible.bundles.map((b) => b.resources),
-        ...infeasible.gangs.flatMap((g) => g.bundles),
-      ];
-      next.message =
-        `${nInfeasible} pending demand item(s) fit no worker group's node shape and stay pending: ` +
-        JSON.stringify(shapes.slice(0, 5));
-    }
+    const next = decidedStatus(rc.status?.autoscaler, carried, lastScale, nowMs);
+    const unplaceable = infeasibleMessage(infeasible);
+    if (unplaceable) next.message = unplaceable;
     await this.#writeStatus(rc, next);
-    return { kind: 'decided', decisions: finalDecisions, applied: changes };
+    return { kind: 'decided', decisions: carried, applied: changes };
   }
 
-  async #drainAll(
-    address: string,
-    token: string | undefined,
-    d: Extract<Decision, { kind: 'scale' }>,
-    signals: ClusterSignals,
-    timeoutMs: number,
-  ): Promise<{ accepted: string[]; rejected: string[] }> {
+  /** After our patch, no decision until the informer cache shows it: a sync on stale data would decide twice. */
+  #cacheBehind(key: string, rc: RayCluster): SyncOutcome | undefined {
+    const awaited = this.#awaitGeneration.get(key);
+    if (awaited !== undefined && (rc.metadata?.generation ?? 0) < awaited) {
+      return {
+        kind: 'waiting',
+        cause: 'cache',
+        why: `the cache has not seen generation ${awaited} (our last patch) yet`,
+      };
+    }
+    this.#awaitGeneration.delete(key);
+    return undefined;
+  }
+
+  /**
+   * Head pod → GCS address, the Ray token, the cluster's GCS connection, then GCS + metrics. Any
+   * step that fails means no decision at all (never a blind scale-down): the status says why, and
+   * a Ready head whose GCS does not answer gets a Warning.
+   */
+  async #reachRay(
+    key: string,
+    rc: RayCluster,
+    pods: readonly Pod[],
+    views: readonly PodView[],
+  ): Promise<Reached | Extract<SyncOutcome, { kind: 'waiting' | 'skipped' }>> {
+    const head = headEndpoint(rc, pods);
+    if (!head.ok) return this.#wait(rc, 'head', head.why, `waiting: ${head.why}`);
+    let token: string | undefined;
+    try {
+      token = await this.#token(rc);
+    } catch (err) {
+      return this.#wait(
+        rc,
+        'token',
+        `no Ray auth token: ${errText(err)}; no scaling decision until there is one`,
+      );
+    }
+    const gcs = this.#gcsFor(key, head.gcsAddress, token);
+    try {
+      const signals = await readClusterSignals({
+        gcs,
+        token,
+        metricsTargets: metricsTargets(rc, views),
+        ...(this.#d.scrapeMetrics ? { scrape: this.#d.scrapeMetrics } : {}),
+        timeoutMs: this.#d.rayTimeoutMs ?? 5_000,
+        now: this.#now,
+      });
+      this.#watch?.observe(key, gcs, signals);
+      return { kind: 'reached', gcs, signals };
+    } catch (err) {
+      // close() cut the connection under this read: Ray is fine, the operator is stopping.
+      if (this.#closed) return { kind: 'skipped', why: 'the autoscaler is stopping' };
+      const why = `Ray GCS at ${head.gcsAddress} is unreachable (${errText(err)}); no scaling decision until it answers`;
+      // A head that is not Ready yet is still starting Ray: say so in the status, warn only after.
+      if (head.ready) this.#d.events.warning(rc as KubeObject, 'AutoscalerRayUnreachable', why, 'Autoscale');
+      return this.#wait(rc, 'ray', why);
+    }
+  }
+
+  /** A sync that cannot decide: status.autoscaler says why (groups kept), Ray counts as unreachable. */
+  async #wait(
+    rc: RayCluster,
+    cause: WaitCause,
+    why: string,
+    statusMessage = why,
+  ): Promise<Extract<SyncOutcome, { kind: 'waiting' }>> {
+    await this.#writeStatus(rc, waitingStatus(rc.status?.autoscaler, false, statusMessage));
+    return { kind: 'waiting', cause, why };
+  }
+
+  /** Group → last scale time: the annotation, or what we wrote if the cache has not shown it yet. */
+  #lastScaleOf(key: string, rc: RayCluster): Record<string, number> {
+    const lastScale = { ...parseLastScale(rc) };
+    for (const [g, ms] of Object.entries(this.#lastScale.get(key) ?? {}))
+      lastScale[g] = Math.max(lastScale[g] ?? 0, ms);
+    return lastScale;
+  }
+
+  /** Drains the Ray nodes each changing decision removes; the decisions as they can be carried out. */
+  async #drainAndPlan(
+    key: string,
+    ray: Reached,
+    input: ClusterInput,
+    decisions: readonly Decision[],
+    nowMs: number,
+  ): Promise<{ carried: Decision[]; changes: PlannedChange[] }> {
+    const carried: Decision[] = [];
+    const changes: PlannedChange[] = [];
+    for (const d of decisions) {
+      const current = input.groups.find((g) => g.name === d.group)!.replicas;
+      if (!changesSomething(d, current)) {
+        carried.push(d);
+        continue;
+      }
+      const r = afterDrains(d, current, await this.#drainAll(ray, d), nowMs);
+      carried.push(r.decision);
+      if (r.change) changes.push(r.change);
+      else
+        this.#d.log.info('autoscaler: every drain was rejected, nothing to do', {
+          cluster: key,
+          group: d.group,
+        });
+    }
+    return { carried, changes };
+  }
+
+  /**
+   * Drains the Ray node of every pod the decision deletes, one by one. A pod with no Ray node yet
+   * (launching) or whose node already drains needs none; a node that refuses (it just got work) or
+   * does not answer keeps its pod.
+   */
+  async #drainAll(ray: Reached, d: Extract<Decision, { kind: 'scale' }>): Promise<DrainOutcome> {
     const accepted: string[] = [];
     const rejected: string[] = [];
     for (const pod of d.workersToDelete) {
-      const node = signals.nodes.find((n) => n.podName === pod && n.alive && !n.isHead);
-      if (!node) {
-        accepted.push(pod); // no Ray node yet (launching): nothing to drain
-        continue;
-      }
-      if (node.status === 'DRAINING') {
+      const node = ray.signals.nodes.find((n) => n.podName === pod && n.alive && !n.isHead);
+      if (!node || node.status === 'DRAINING') {
         accepted.push(pod);
         continue;
       }
       try {
-        const r = await this.#drain({
-          address,
-          token,
+        const r = await ray.gcs.drainNode({
           nodeId: node.nodeId,
+          reason: 'IDLE_TERMINATION',
           message: `Kuray native autoscaler: ${d.reason.rule}`,
-          timeoutMs,
         });
-        if (r.accepted) accepted.push(pod);
-        else {
-          rejected.push(pod);
+        (r.accepted ? accepted : rejected).push(pod);
+        if (!r.accepted)
           this.#d.log.info('drain rejected: the node is busy, it stays', { pod, reason: r.rejectionReason });
-        }
       } catch (err) {
         // Unknown outcome: keep the pod (never delete a node we could not drain).
         rejected.push(pod);
@@ -314,6 +380,36 @@ export class NativeAutoscaler {
       }
     }
     return { accepted, rejected };
+  }
+
+  /** Remembers the scale times just written (the cache may lag the annotation). */
+  #recordScale(key: string, changes: readonly PlannedChange[], lastScale: Record<string, number>): void {
+    const mem = { ...(this.#lastScale.get(key) ?? {}) };
+    for (const c of changes) {
+      mem[c.group] = c.atMs;
+      lastScale[c.group] = c.atMs;
+    }
+    this.#lastScale.set(key, mem);
+  }
+
+  /** One Event per change, and a log line. */
+  #explain(rc: RayCluster, key: string, changes: readonly PlannedChange[]): void {
+    for (const c of changes) {
+      this.#d.events.normal(
+        rc as KubeObject,
+        eventReason(c.from, c.replicas),
+        eventMessage(c.group, c.from, c.replicas, c.addWorkersToDelete, c.reason),
+        'Autoscale',
+      );
+    }
+    this.#d.log.info('autoscaler scaled', {
+      cluster: key,
+      changes: changes.map((c) => ({
+        group: c.group,
+        replicas: c.replicas,
+        workersToDelete: c.addWorkersToDelete,
+      })),
+    });
   }
 
   async #patch(rc: RayCluster, changes: readonly GroupChange[]): Promise<boolean> {
@@ -342,17 +438,20 @@ export class NativeAutoscaler {
     }
   }
 
+  /** Writes status.autoscaler and nothing else (statusPatch), under its own field manager. */
   async #writeStatus(rc: RayCluster, next: AutoscalerStatus): Promise<void> {
-    // The RayCluster controller writes the status first; until it has, there is nothing to add to.
-    if (!rc.status) return;
-    if (!autoscalerStatusChanged(rc.status.autoscaler, next)) return;
+    const p = statusPatch(rc.status, next);
+    if (!p) return;
     try {
       await this.#d.client.patchStatus(
         RayClusters,
         rc.metadata!.namespace,
         rc.metadata!.name!,
-        [{ op: 'add', path: '/status/autoscaler', value: next }],
-        'json',
+        p.body,
+        p.type,
+        {
+          fieldManager: AUTOSCALER_FIELD_MANAGER,
+        },
       );
     } catch (err) {
       if (isNotFound(err)) return;

@@ -8,6 +8,8 @@ import {
   decidedStatus,
   eventMessage,
   eventReason,
+  infeasibleMessage,
+  statusPatch,
   waitingStatus,
 } from './explain.ts';
 
@@ -104,5 +106,33 @@ describe('status.autoscaler', () => {
       autoscalerStatusChanged({ rayReachable: true, mode: 'native' }, { mode: 'native', rayReachable: true }),
       false,
     );
+  });
+});
+
+test('infeasible demand is named in the status message (up to 5 shapes), nothing when there is none', () => {
+  assert.equal(infeasibleMessage({ bundles: [], gangs: [] }), undefined);
+  assert.equal(
+    infeasibleMessage({
+      bundles: [{ resources: { GPU: 8 }, count: 2 }],
+      gangs: [{ id: 'pg', strategy: 'STRICT_PACK', bundles: [{ CPU: 64 }] }],
+    }),
+    `3 pending demand item(s) fit no worker group's node shape and stay pending: [{"GPU":8},{"CPU":64}]`,
+  );
+});
+
+test('status.autoscaler is replaced whole and alone; nothing is written when it is already so', () => {
+  const waiting = waitingStatus(undefined, false, 'waiting: there is no head pod yet');
+  const decided = decidedStatus(waiting, [up], {}, NOW);
+  // A stale waiting message must go: the JSON patch replaces the member, whatever else owns it.
+  assert.deepEqual(statusPatch({ autoscaler: waiting }, decided), {
+    type: 'json',
+    body: [{ op: 'add', path: '/status/autoscaler', value: decided }],
+  });
+  assert.equal(decided.message, undefined);
+  assert.equal(statusPatch({ autoscaler: decided }, decided), undefined);
+  // No status yet (the RayCluster controller has not written one): a merge patch creates it.
+  assert.deepEqual(statusPatch(undefined, waiting), {
+    type: 'merge',
+    body: { status: { autoscaler: waiting } },
   });
 });

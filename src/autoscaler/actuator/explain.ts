@@ -5,7 +5,7 @@
 // reachability does) — not when an input figure such as utilization moves — so a steady cluster
 // costs no writes.
 import type { AutoscalerGroupStatus, AutoscalerStatus } from '../../api/v1/index.ts';
-import type { Decision, Reason } from '../policy/types.ts';
+import type { Decision, Demand, Reason } from '../policy/types.ts';
 
 /** A decision that changes the spec: another size, or pods to delete. */
 export function changesSomething(
@@ -81,6 +81,17 @@ export function decidedStatus(
   return { mode: 'native', rayReachable: true, groups };
 }
 
+/** status.autoscaler.message for pending demand no group's node shape can hold; undefined when none. */
+export function infeasibleMessage(infeasible: Demand): string | undefined {
+  const n = infeasible.bundles.reduce((k, b) => k + b.count, 0) + infeasible.gangs.length;
+  if (n === 0) return undefined;
+  const shapes = [
+    ...infeasible.bundles.map((b) => b.resources),
+    ...infeasible.gangs.flatMap((g) => g.bundles),
+  ];
+  return `${n} pending demand item(s) fit no worker group's node shape and stay pending: ${JSON.stringify(shapes.slice(0, 5))}`;
+}
+
 /** status.autoscaler when nothing could be decided (head not up, GCS unreachable). Keeps the groups. */
 export function waitingStatus(
   prev: AutoscalerStatus | undefined,
@@ -93,6 +104,26 @@ export function waitingStatus(
     message,
     ...(prev?.groups ? { groups: prev.groups } : {}),
   };
+}
+
+/**
+ * The write that makes status.autoscaler exactly `next` and touches no other status field, or
+ * undefined when it already is. A JSON patch `add` of that one member replaces it whole, so a field
+ * `next` no longer has (a waiting message) goes too. Server-side apply would not do that here: the
+ * RayCluster controller copies status.autoscaler into its own status writes, which makes it a
+ * co-owner of every subfield, and apply only removes fields nobody else owns (measured: a stale
+ * message stayed and every sync wrote again). Without a status yet, a merge patch creates it.
+ */
+export function statusPatch(
+  status: { autoscaler?: AutoscalerStatus } | undefined,
+  next: AutoscalerStatus,
+):
+  | { type: 'json'; body: { op: 'add'; path: '/status/autoscaler'; value: AutoscalerStatus }[] }
+  | { type: 'merge'; body: { status: { autoscaler: AutoscalerStatus } } }
+  | undefined {
+  if (!autoscalerStatusChanged(status?.autoscaler, next)) return undefined;
+  if (!status) return { type: 'merge', body: { status: { autoscaler: next } } };
+  return { type: 'json', body: [{ op: 'add', path: '/status/autoscaler', value: next }] };
 }
 
 /** Whether writing `next` would change what is stored. */

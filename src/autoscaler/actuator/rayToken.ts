@@ -11,13 +11,13 @@ import type { KubeClient } from '../../runtime/transport.ts';
 export class RayTokenUnavailable extends Error {}
 
 export class RayTokenSource {
-  readonly #client: KubeClient;
+  readonly #client: Pick<KubeClient, 'get'>;
   readonly #ttlMs: number;
   readonly #now: () => number;
   /** Cluster key → its token, the Secret it came from and until when it is trusted. */
   readonly #cache = new Map<string, { secret: string; token: string; until: number }>();
 
-  constructor(client: KubeClient, opts: { ttlMs?: number; now?: () => number } = {}) {
+  constructor(client: Pick<KubeClient, 'get'>, opts: { ttlMs?: number; now?: () => number } = {}) {
     this.#client = client;
     this.#ttlMs = opts.ttlMs ?? 60_000;
     this.#now = opts.now ?? Date.now;

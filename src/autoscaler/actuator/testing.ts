@@ -1,22 +1,20 @@
 // Seams for tests and the benchmark that run the actuator against pods whose IPs cannot be dialled
-// (KWOK's 10.x): GCS reads and drains go to a real local Ray head instead of the head pod's IP.
-import { drainNode } from '../../ray/gcs/drainNode.ts';
+// (KWOK's 10.x): GCS reads, polls and drains go to a real local Ray head instead of the head pod's
+// IP, and no metrics port is scraped.
+import { gcsClient } from '../../ray/gcs/client.ts';
 import { startLocalRayHead, type LocalRayHead } from '../../ray/testing/localRay.ts';
-import { readClusterSignals } from '../signals/read.ts';
 import type { ActuatorDeps } from './actuator.ts';
 
-/** readSignals + drain aimed at `address()` (read each call, so a test can point it elsewhere). */
-export function localRaySeams(address: () => string): Required<Pick<ActuatorDeps, 'readSignals' | 'drain'>> {
+/**
+ * Every cluster's GCS is `address()`, read when the cluster's connection is made (so a test can
+ * point a later cluster elsewhere); metrics scrapes find nothing.
+ */
+export function localRaySeams(
+  address: () => string,
+): Required<Pick<ActuatorDeps, 'dialGcs' | 'scrapeMetrics'>> {
   return {
-    readSignals: (o) => readClusterSignals({ ...o, gcsAddress: address(), metricsTargets: [] }),
-    drain: (r) =>
-      drainNode({
-        address: address(),
-        nodeId: r.nodeId,
-        reason: 'IDLE_TERMINATION',
-        message: r.message,
-        timeoutMs: r.timeoutMs,
-      }),
+    dialGcs: (o) => gcsClient({ ...o, address: address() }),
+    scrapeMetrics: () => Promise.resolve(undefined),
   };
 }
 

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isJobAlreadyExists } from '../../ray/dashboard.ts';
-import { drainNode } from '../../ray/gcs/drainNode.ts';
+import { gcsClient, type GcsClient } from '../../ray/gcs/client.ts';
 import { isTerminalJobStatus } from '../../ray/jobs.ts';
 import { startLocalRayHead, type LocalRayHead } from '../../ray/testing/localRay.ts';
 import { decideCluster } from '../policy/decideCluster.ts';
@@ -24,7 +24,10 @@ patientRayEnv();
 const venv = process.env.KURAY_RAY_VENV ?? join(import.meta.dirname, '..', '..', '..', '.venv', 'ray');
 
 let head: LocalRayHead | undefined;
+/** One kept connection for every read and drain, as the actuator holds one per cluster. */
+let gcs: GcsClient | undefined;
 after(async () => {
+  gcs?.close();
   await head?.stop();
 });
 
@@ -55,6 +58,7 @@ function workersOf(s: ClusterSignals, group: string): WorkerState[] {
 test('reads real demand, utilization and idleness from Ray 2.58, and the policy acts on them', async () => {
   // --no-monitor, as with in-tree autoscaling: GCS must serve demand without Ray's monitor.
   head = await startLocalRayHead({ venv, numCpus: 2, noMonitor: true });
+  gcs = gcsClient({ address: head.gcsAddress });
   const worker = await head.addWorker({ podName: 'e2e-w-0', group: 'workers', numCpus: 2 });
   const dash = head.dashboard;
   assert.equal((await dash.version()).ray_version, '2.58.0');
@@ -86,7 +90,7 @@ test('reads real demand, utilization and idleness from Ray 2.58, and the policy 
     { podName: worker.podName, url: worker.metricsUrl },
   ];
   const busy = await poll('3 pending {CPU: 1} and metrics of both nodes', 90_000, async () => {
-    const s = await readClusterSignals({ gcsAddress: head!.gcsAddress, metricsTargets: targets });
+    const s = await readClusterSignals({ gcs: gcs!, metricsTargets: targets });
     const pending = s.demand.bundles.find(
       (b) => b.resources.CPU === 1 && Object.keys(b.resources).length === 1,
     );
@@ -109,8 +113,7 @@ test('reads real demand, utilization and idleness from Ray 2.58, and the policy 
   // Without a monitor the dashboard has no demand data at all; GCS had it above.
   assert.equal((await dash.clusterStatus()).hasMonitorData, false);
   // A busy node rejects an idle-termination drain: the guard against deleting a pod that got work.
-  const rejected = await drainNode({
-    address: head.gcsAddress,
+  const rejected = await gcs.drainNode({
     nodeId: w.nodeId,
     reason: 'IDLE_TERMINATION',
     message: 'e2e',
@@ -144,7 +147,7 @@ test('reads real demand, utilization and idleness from Ray 2.58, and the policy 
   assert.equal(final.status, 'STOPPED');
   assert.match(await dash.jobLogs(id), /submitting/);
   const idle = await poll('worker idle', 60_000, async () => {
-    const s = await readClusterSignals({ gcsAddress: head!.gcsAddress });
+    const s = await readClusterSignals({ gcs: gcs! });
     const n = s.nodes.find((x) => x.podName === 'e2e-w-0');
     return n?.idle && s.demand.bundles.length === 0 ? s : undefined;
   });
@@ -160,15 +163,14 @@ test('reads real demand, utilization and idleness from Ray 2.58, and the policy 
   assert.equal(dd.replicas, 0);
   // Before deleting the pod, drain its Ray node: an idle node accepts.
   const idleNode = idle.nodes.find((x) => x.podName === 'e2e-w-0')!;
-  const drained = await drainNode({
-    address: head.gcsAddress,
+  const drained = await gcs.drainNode({
     nodeId: idleNode.nodeId,
     reason: 'IDLE_TERMINATION',
     message: 'kuray e2e: idle',
   });
   assert.deepEqual(drained, { accepted: true, rejectionReason: '' });
   await poll('worker draining', 30_000, async () => {
-    const s = await readClusterSignals({ gcsAddress: head!.gcsAddress });
+    const s = await readClusterSignals({ gcs: gcs! });
     const n = s.nodes.find((x) => x.podName === 'e2e-w-0');
     return n && (!n.alive || !n.idle) ? n : undefined;
   });

@@ -3,7 +3,7 @@
 //   - each node's metrics export port: hardware CPU/memory utilization.
 // A failing metrics scrape does not fail the read (the node simply has no utilization, and the
 // utilization rule ignores it); a failing GCS read does, because without it nothing is known.
-import { getClusterResourceState } from '../../ray/gcs/autoscalerState.ts';
+import type { GcsClient } from '../../ray/gcs/client.ts';
 import { httpText, type HttpOptions } from '../../ray/http.ts';
 import { signalsFromGcsState, type GcsSignals } from './gcsSignals.ts';
 import { nodeMetricsFromSamples, type NodeMetrics } from './nodeMetrics.ts';
@@ -27,6 +27,8 @@ export async function scrapeNodeMetrics(
   return (target.ip !== undefined ? nodes.find((n) => n.ip === target.ip) : undefined) ?? nodes[0];
 }
 
+export type MetricsScraper = (target: MetricsTarget, opts: HttpOptions) => Promise<NodeMetrics | undefined>;
+
 export interface ClusterSignals extends GcsSignals {
   /** Utilization by pod name. */
   metrics: ReadonlyMap<string, NodeMetrics>;
@@ -34,30 +36,29 @@ export interface ClusterSignals extends GcsSignals {
 }
 
 export interface ReadSignalsOptions {
-  /** GCS host:port. */
-  gcsAddress: string;
+  gcs: Pick<GcsClient, 'clusterResourceState'>;
+  /** Ray auth token, sent to the metrics ports too. */
   token?: string;
   timeoutMs?: number;
   metricsTargets?: readonly MetricsTarget[];
+  /** How one node's metrics are read; default scrapeNodeMetrics. */
+  scrape?: MetricsScraper;
   now?: () => number;
 }
 
 export async function readClusterSignals(opts: ReadSignalsOptions): Promise<ClusterSignals> {
   const now = opts.now ?? Date.now;
+  const scrape = opts.scrape ?? scrapeNodeMetrics;
   const http: HttpOptions = { timeoutMs: opts.timeoutMs ?? 5_000, token: opts.token };
   const scrapes = (opts.metricsTargets ?? []).map(async (t) => {
     try {
-      return { podName: t.podName, metrics: await scrapeNodeMetrics(t, http) };
+      return { podName: t.podName, metrics: await scrape(t, http) };
     } catch (err) {
       return { podName: t.podName, error: err instanceof Error ? err.message : String(err) };
     }
   });
   const readAtMs = now();
-  const state = await getClusterResourceState({
-    address: opts.gcsAddress,
-    token: opts.token,
-    timeoutMs: opts.timeoutMs ?? 5_000,
-  });
+  const state = await opts.gcs.clusterResourceState();
   const metrics = new Map<string, NodeMetrics>();
   const metricErrors: { podName: string; error: string }[] = [];
   for (const r of await Promise.all(scrapes)) {

@@ -1,10 +1,12 @@
 // Wires Kuray's native autoscaler into a Manager as its own controller: one sync per RayCluster in
-// native mode every `syncPeriodMs`, and right away on a spec change or a pod event of the cluster.
+// native mode every `syncPeriodMs`, and right away on a spec change, a pod event of the cluster, or
+// a poll of its GCS that finds new demand or a changed node set (between syncs, see DemandWatch).
 // It shares the RayCluster and Ray-pod informers with the RayCluster controller (same selectors →
 // same informer from the factory), so it costs no extra watch. Clusters in other modes are looked
 // at once per spec change and then left alone.
 import type { RayCluster } from '../../api/v1/index.ts';
 import { NativeAutoscaler, type ActuatorDeps } from '../../autoscaler/actuator/actuator.ts';
+import type { DemandPollIntervals } from '../../autoscaler/signals/demandChange.ts';
 import { LABEL_CLUSTER } from '../../compiler/constants.ts';
 import { generationChanged, type Controller } from '../../runtime/controller.ts';
 import type { Manager } from '../../runtime/manager.ts';
@@ -18,8 +20,13 @@ export interface AutoscalerControllerOptions {
   /** Time between two syncs of a native-mode cluster (Ray's autoscaler loop: 5 s). */
   syncPeriodMs?: number;
   concurrency?: number;
-  /** Test seams: how Ray is read and drained, and the clock. */
-  actuator?: Pick<ActuatorDeps, 'readSignals' | 'drain' | 'now' | 'rayTimeoutMs'>;
+  /**
+   * How often a native cluster's GCS is polled for new demand between syncs (default
+   * DEFAULT_DEMAND_POLL); false = not at all, demand waits for the next sync.
+   */
+  demandPoll?: DemandPollIntervals | false;
+  /** Test seams: how Ray is reached, and the clock. */
+  actuator?: Pick<ActuatorDeps, 'dialGcs' | 'scrapeMetrics' | 'now' | 'rayTimeoutMs'>;
 }
 
 export const DEFAULT_AUTOSCALER_SYNC_MS = 5_000;
@@ -48,8 +55,23 @@ export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControll
     client: mgr.client,
     events: mgr.events,
     log: mgr.log,
+    ...(opts.demandPoll === false
+      ? {}
+      : {
+          onRayChange: (namespace: string, name: string) => {
+            controller.enqueue({ namespace, name });
+          },
+          ...(opts.demandPoll ? { demandPoll: opts.demandPoll } : {}),
+        }),
     ...opts.actuator,
   });
+  mgr.stopSignal.addEventListener(
+    'abort',
+    () => {
+      actuator.close();
+    },
+    { once: true },
+  );
   const controller = mgr.newController({
     name: 'autoscaler',
     concurrency: opts.concurrency ?? 2,
@@ -63,7 +85,7 @@ export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControll
       if (out.kind === 'skipped') return {};
       if (out.kind === 'waiting') ctx.log.debug('autoscaler waiting', { why: out.why });
       // Right after our own patch, look again as soon as the cache has it.
-      const soon = out.kind === 'waiting' && out.why.startsWith('the cache');
+      const soon = out.kind === 'waiting' && out.cause === 'cache';
       return { requeueAfter: soon ? 500 : period };
     },
   });

@@ -5,7 +5,7 @@
 //
 // Field numbers are those of src/ray/protobuf/autoscaler.proto in Ray 2.58 (checked against the
 // installed autoscaler_pb2 descriptor). Unknown fields are skipped.
-import { unaryCall } from './grpc.ts';
+import { unaryCall, type GrpcChannel } from './grpc.ts';
 import {
   asBytes,
   asDouble,
@@ -247,6 +247,8 @@ export interface GcsCallOptions {
   timeoutMs?: number;
   /** Ray auth token when RAY_AUTH_MODE=token. */
   token?: string;
+  /** A kept connection to this GCS; without it the call opens and closes its own. */
+  channel?: GrpcChannel;
 }
 
 /** Reads the cluster resource state from GCS. Throws GrpcError on transport or status errors. */
@@ -257,6 +259,7 @@ export async function getClusterResourceState(opts: GcsCallOptions): Promise<Clu
     request: encodeVarintFields([{ field: 1, value: 0 }]),
     timeoutMs: opts.timeoutMs,
     token: opts.token,
+    channel: opts.channel,
   });
   return decodeGetClusterResourceStateReply(reply);
 }

@@ -35,6 +35,7 @@ export async function drainNode(
     ]),
     timeoutMs: opts.timeoutMs,
     token: opts.token,
+    channel: opts.channel,
   });
   let accepted = false;
   let rejectionReason = '';

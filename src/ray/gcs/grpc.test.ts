@@ -1,12 +1,14 @@
 // Loopback tests of the gRPC framing and status handling (the real GCS is exercised in e2e).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http2';
+import { createServer, type ServerHttp2Session } from 'node:http2';
 import { freePort } from '../testing/localRay.ts';
-import { GrpcError, GrpcStatus, unaryCall } from './grpc.ts';
+import { GrpcChannel, GrpcError, GrpcStatus, unaryCall } from './grpc.ts';
 
 const seen: { path: string; auth: string | undefined; body: Buffer }[] = [];
 const server = createServer();
+const sessions: ServerHttp2Session[] = [];
+server.on('session', (s) => sessions.push(s));
 server.on('stream', (stream, headers) => {
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -68,5 +70,44 @@ test('grpc-status errors, deadlines and refused connections are GrpcErrors with 
   await assert.rejects(
     unaryCall({ address: `127.0.0.1:${closed}`, path: '/svc/Echo', request: new Uint8Array() }),
     (e: unknown) => e instanceof GrpcError && e.code === GrpcStatus.UNAVAILABLE,
+  );
+});
+
+test('a channel carries every call over one connection and reconnects after it is lost', async () => {
+  const ch = new GrpcChannel(address);
+  const before = sessions.length;
+  const replies = await Promise.all(
+    [1, 2, 3].map((i) => ch.unary('/svc/Echo', Uint8Array.from([8, i]), { token: 't' })),
+  );
+  assert.deepEqual(
+    replies.map((r) => [...r]),
+    [
+      [8, 1],
+      [8, 2],
+      [8, 3],
+    ],
+  );
+  await ch.unary('/svc/Echo', Uint8Array.from([8, 4]));
+  assert.equal(sessions.length - before, 1, 'one connection for four calls');
+
+  // The server goes away (GOAWAY + close): the next call dials again.
+  await new Promise<void>((r) => {
+    sessions.at(-1)!.close(r);
+  });
+  assert.deepEqual([...(await ch.unary('/svc/Echo', Uint8Array.from([8, 5])))], [8, 5]);
+  assert.equal(sessions.length - before, 2);
+
+  // A deadline drops the connection too (a peer that stopped answering may be gone without a FIN).
+  await assert.rejects(
+    ch.unary('/svc/Hang', new Uint8Array(), { timeoutMs: 100 }),
+    (e: unknown) => e instanceof GrpcError && e.code === GrpcStatus.DEADLINE_EXCEEDED,
+  );
+  await ch.unary('/svc/Echo', Uint8Array.from([8, 6]));
+  assert.equal(sessions.length - before, 3);
+
+  ch.close();
+  await assert.rejects(
+    ch.unary('/svc/Echo', new Uint8Array()),
+    (e: unknown) => e instanceof GrpcError && e.code === GrpcStatus.CANCELLED,
   );
 });
