@@ -14,6 +14,7 @@ import type { ContainerSpec, Pod, PodStatus } from './types.ts';
 import { groupAlive, signalGroup } from './procs.ts';
 import type { StartGate } from './gate.ts';
 import { ServiceAccountVolume, wantsToken } from './serviceAccount.ts';
+import type { RunningContainer } from './streaming.ts';
 
 export interface NodeContext {
   nodeName: string;
@@ -62,6 +63,9 @@ interface Run {
   exec?: ExecSpec;
   /** Gives back this run's Ray start slot (called once it is Ready). */
   releaseStart?: () => void;
+  /** The running process's stdin when the spec asks for `stdin: true` (kubectl attach -i). */
+  stdin?: NodeJS.WritableStream;
+  logPath?: string;
 }
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -308,7 +312,7 @@ export class PodWorker {
       child = spawn(argv[0]!, argv.slice(1), {
         env: exec.env,
         cwd: exec.cwd,
-        stdio: ['ignore', fd, fd],
+        stdio: [c.stdin ? 'pipe' : 'ignore', fd, fd],
         detached: true,
       });
     } finally {
@@ -332,6 +336,11 @@ export class PodWorker {
       return 128;
     }
     r.pid = pid;
+    r.logPath = logPath;
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined);
+      r.stdin = child.stdin;
+    }
     // Terminated while this start was on its way (env lookups, the start gate): stop it right away.
     if (this.#isClosed()) signalGroup(pid, 'SIGKILL');
     writeFileSync(join(cdir, 'pid'), String(pid));
@@ -347,6 +356,7 @@ export class PodWorker {
     signalGroup(pid, 'SIGKILL');
     this.#ctx.trackGroup(pid, false);
     r.pid = undefined;
+    r.stdin = undefined;
     await probeLoop;
     const term = {
       exitCode: result.code,
@@ -527,11 +537,24 @@ export class PodWorker {
     return existsSync(p) ? p : undefined;
   }
 
-  /** Process groups of running containers (memory accounting). */
-  groups(): { container: string; pgid: number }[] {
+  /** Process groups of running containers (memory accounting, /metrics/resource). */
+  groups(): { container: string; pgid: number; startedAt: string }[] {
     return [...this.#init, ...this.#main].flatMap((r) =>
-      r.pid ? [{ container: r.spec.name, pgid: r.pid }] : [],
+      r.pid
+        ? [{ container: r.spec.name, pgid: r.pid, startedAt: r.view.state.running?.startedAt ?? '' }]
+        : [],
     );
+  }
+
+  /** A container that is running now, for exec and attach (streaming.ts). */
+  running(container: string): RunningContainer | undefined {
+    const r = [...this.#init, ...this.#main].find((x) => x.spec.name === container);
+    if (!r?.pid || !r.exec || !r.logPath || this.#isClosed()) return undefined;
+    return {
+      ...r.exec,
+      logPath: r.logPath,
+      ...(r.stdin ? { stdin: r.stdin, stdinOnce: r.spec.stdinOnce ?? false } : {}),
+    };
   }
 }
 
