@@ -17,6 +17,7 @@ import { injectProbes } from './probes.ts';
 import { containerArgs, containerShell, rayStartCommand, userCommandString } from './rayStartCommand.ts';
 import { deriveFromContainerResources, normalizeQuantityParams, type Params } from './rayStartParams.ts';
 import { addEmptyDir } from './volumes.ts';
+import { applyRestrictedSecurityContext } from './securityContext.ts';
 
 /** Head and workers share: the Ray container is always containers[0] (KubeRay's hard rule). */
 export function rayContainer(template: PodTemplateSpec): Container {
@@ -99,5 +100,7 @@ export function finishPod(
   });
   if (ctx.options.enableProbesInjection)
     injectProbes(ray, nodeType, ctx.creator, params, ctx.rc.spec.rayVersion);
+  // Last, so it covers every container the steps above added (init container, autoscaler sidecar).
+  if (ctx.options.restrictedPodSecurity) applyRestrictedSecurityContext(spec);
   return pod;
 }

@@ -6,6 +6,7 @@ import type { RayCluster } from '../api/v1/index.ts';
 import { ANNOTATION_EXTERNAL_STORAGE_NS, ANNOTATION_FT_ENABLED, type NodeType } from './constants.ts';
 import { addEnvIfAbsent, hasEnv } from './env.ts';
 import type { Params } from './rayStartParams.ts';
+import { literalValue } from '../util/shell.ts';
 
 export function isGcsFaultToleranceEnabled(rc: RayCluster): boolean {
   return (
@@ -71,6 +72,9 @@ export function configureGcsFaultTolerance(
     }
   } else if (!hasEnv(ray.env, 'REDIS_PASSWORD') && params['redis-password'] !== undefined) {
     // The Redis cleanup job needs the password too; KubeRay copies an inline one into the env.
-    ray.env.push({ name: 'REDIS_PASSWORD', value: params['redis-password'] });
+    ray.env.push({
+      name: 'REDIS_PASSWORD',
+      value: literalValue(params['redis-password']) ?? params['redis-password'],
+    });
   }
 }

@@ -25,6 +25,7 @@ import {
 } from '../testing/builders.ts';
 import {
   compileCluster,
+  defaultCompileOptions,
   desiredWorkerPods,
   newHeadPodName,
   newWorkerPodName,
@@ -219,4 +220,18 @@ test('property: any valid spec renders; pods are valid DNS labels, labelled and 
     }),
     { numRuns: 150 },
   );
+});
+
+test('a cluster above the pod bound is refused before anything is built (no heap blow-up)', () => {
+  const huge = rayCluster('c', withWorkers(1, minMax(0, 2_000_000), replicas(1_000_000)));
+  assert.throws(() => renderCluster(huge), /asks for 1000001 pods; the operator creates at most 10000/);
+  assert.throws(
+    () =>
+      compileCluster(rayCluster('c', withWorkers(1, replicas(6), numOfHosts(4))), {
+        ...defaultCompileOptions,
+        maxPodsPerCluster: 20,
+      }),
+    /asks for 25 pods.*--max-pods-per-cluster/,
+  );
+  assert.equal(renderCluster(rayCluster('c', withWorkers(1, replicas(6)), suspended())).length, 1);
 });

@@ -4,6 +4,7 @@
 import { clone } from './clone.ts';
 import type { Pod, Role, RoleBinding, Service, ServiceAccount } from './k8sTypes.ts';
 import { applyRayClusterDefaults } from '../api/defaults.ts';
+import { desiredClusterPods } from '../api/replicas.ts';
 import { MAX_REPLICAS_DEFAULT, type RayCluster, type WorkerGroupSpec } from '../api/v1/index.ts';
 import { clusterContext, type ClusterContext } from './context.ts';
 import { groupPlans } from './groups.ts';
@@ -59,6 +60,14 @@ export function compileCluster(
 ): CompiledCluster {
   const cluster = normalize(rc);
   const ctx: ClusterContext = clusterContext(cluster, options);
+  const groups = groupPlans(cluster);
+  const pods = desiredClusterPods(cluster.spec);
+  if (pods > options.maxPodsPerCluster) {
+    // Checked before anything is built: a million-replica spec must not exhaust the heap.
+    throw new Error(
+      `RayCluster ${ctx.namespace}/${ctx.name} asks for ${pods} pods; the operator creates at most ${options.maxPodsPerCluster} per cluster (--max-pods-per-cluster): lower the workers' replicas (× numOfHosts)`,
+    );
+  }
   const objects: KubeObject[] = [];
   const push = (o: KubeObject | undefined) => {
     if (o) objects.push(o);
@@ -80,7 +89,7 @@ export function compileCluster(
         );
       return buildWorkerPod(ctx, group, name, index);
     },
-    groups: groupPlans(cluster),
+    groups,
     objects,
   };
 }

@@ -3,9 +3,12 @@
 import { clone } from './clone.ts';
 import type { Container } from './k8sTypes.ts';
 import { WAIT_GCS_READY_CONTAINER } from './constants.ts';
+import { valueWord } from '../util/shell.ts';
 
-// KubeRay's script, including its indentation (it is a Go raw string with tabs).
-function waitScript(address: string): string {
+// KubeRay's script, including its indentation (it is a Go raw string with tabs). The address holds
+// the head's rayStartParams `port` as written: one quoted word, as on the `ray start` line.
+function waitScript(rawAddress: string): string {
+  const address = valueWord(rawAddress);
   const t = (n: number) => '\t'.repeat(n);
   return [
     '',

@@ -2,6 +2,7 @@
 // environment at every call; the compiler is pure, so they are explicit options, and
 // `compileOptionsFromEnv` gives the KubeRay semantics for the operator and the CLI.
 import { DEFAULT_CLUSTER_DOMAIN } from './constants.ts';
+import { DEFAULT_MAX_PODS_PER_CLUSTER } from '../api/replicas.ts';
 
 export interface CompileOptions {
   /** ENABLE_PROBES_INJECTION (default true): inject liveness/readiness probes the user left unset. */
@@ -14,6 +15,13 @@ export interface CompileOptions {
   readonly headClusterIPService: boolean;
   /** CLUSTER_DOMAIN (default cluster.local), used in the head Service FQDN. */
   readonly clusterDomain: string;
+  /**
+   * Kuray: Pod Security Standards `restricted` defaults on every container the operator creates,
+   * where the user set nothing (./securityContext.ts). KURAY_RESTRICTED_POD_SECURITY=false turns it off.
+   */
+  readonly restrictedPodSecurity: boolean;
+  /** Kuray: a cluster asking for more pods is refused (KURAY_MAX_PODS_PER_CLUSTER). */
+  readonly maxPodsPerCluster: number;
 }
 
 export const defaultCompileOptions: CompileOptions = {
@@ -22,9 +30,14 @@ export const defaultCompileOptions: CompileOptions = {
   loginShell: false,
   headClusterIPService: false,
   clusterDomain: DEFAULT_CLUSTER_DOMAIN,
+  restrictedPodSecurity: true,
+  maxPodsPerCluster: DEFAULT_MAX_PODS_PER_CLUSTER,
 };
 
-/** KubeRay's environment semantics: only an explicit "false" disables, only "true" enables. */
+/**
+ * KubeRay's environment semantics: only an explicit "false" disables, only "true" enables. The KURAY_
+ * variables are the operator's flags (src/operator/options.ts), so `kuray render` reads the same ones.
+ */
 export function compileOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): CompileOptions {
   const isFalse = (k: string) => env[k]?.toLowerCase() === 'false';
   const isTrue = (k: string) => env[k]?.toLowerCase() === 'true';
@@ -34,5 +47,12 @@ export function compileOptionsFromEnv(env: Readonly<Record<string, string | unde
     loginShell: isTrue('ENABLE_LOGIN_SHELL'),
     headClusterIPService: isTrue('ENABLE_RAY_HEAD_CLUSTER_IP_SERVICE'),
     clusterDomain: env.CLUSTER_DOMAIN || DEFAULT_CLUSTER_DOMAIN,
+    restrictedPodSecurity: !isFalse('KURAY_RESTRICTED_POD_SECURITY'),
+    maxPodsPerCluster: positiveInt(env.KURAY_MAX_PODS_PER_CLUSTER) ?? DEFAULT_MAX_PODS_PER_CLUSTER,
   };
+}
+
+function positiveInt(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return v !== undefined && v !== '' && Number.isInteger(n) && n > 0 ? n : undefined;
 }

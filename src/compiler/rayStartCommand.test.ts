@@ -80,10 +80,18 @@ test('num-cpus from the CPU limit rounded up (else request), memory from the lim
 test('TPU / Neuron limits become Ray custom resources in --resources JSON', () => {
   const p: Params = { resources: `'{"custom":1}'` };
   deriveFromContainerResources(p, { limits: { 'google.com/tpu': '4' } });
-  assert.equal(p.resources, `'{"TPU":4,"custom":1}'`);
+  // The JSON itself; the command line quotes it (`--resources='{"TPU":4,"custom":1}'`, as KubeRay).
+  assert.equal(p.resources, `{"TPU":4,"custom":1}`);
+  assert.match(convertParamMap(p), / --resources='\{"TPU":4,"custom":1\}' /);
+  const dq: Params = { resources: `"{\\"custom\\": 1}"` }; // KubeRay's documented double-quoted form
+  deriveFromContainerResources(dq, { limits: { 'google.com/tpu': '4' } });
+  assert.equal(dq.resources, `{"TPU":4,"custom":1}`);
   const n: Params = {};
   deriveFromContainerResources(n, { limits: { 'aws.amazon.com/neuroncore': '2', 'google.com/tpu': '4' } });
-  assert.equal(n.resources, `'{"neuron_cores":2}'`); // only the first, in key order
+  assert.equal(n.resources, `{"neuron_cores":2}`); // only the first, in key order
+  const notAMap: Params = { resources: '5' };
+  deriveFromContainerResources(notAMap, { limits: { 'google.com/tpu': '4' } });
+  assert.equal(notAMap.resources, '5', 'left alone, as KubeRay does with JSON it cannot read');
 });
 
 test('group resources and labels override rayStartParams', () => {
@@ -95,7 +103,7 @@ test('group resources and labels override rayStartParams', () => {
       'num-cpus': '3',
       memory: '1073741824',
       'num-gpus': '1',
-      resources: `'{"accel":0.5}'`,
+      resources: `{"accel":0.5}`,
     },
   );
   applyGroupLabels(p, { zone: 'a', 'ray.io/market-type': 'spot' });

@@ -1,21 +1,26 @@
-// The `ray start` command line and the container command that runs it, byte for byte as KubeRay
-// v1.7.0 writes them (generateRayStartCommand, convertParamMap, BuildPod): users grep and diff these.
+// The `ray start` command line and the container command that runs it, as KubeRay v1.7.0 writes them
+// (generateRayStartCommand, convertParamMap, BuildPod): users grep and diff these. One difference:
+// every flag and value is a single shell word (./shell.ts), so no spec can run a command.
 import type { NodeType } from './constants.ts';
 import type { Params } from './rayStartParams.ts';
+import { argWord, valueWord } from '../util/shell.ts';
 
 // `ray start` flags that take an explicit boolean; every other "true"/"false" is an on/off switch.
 const EXPLICIT_BOOLEAN_FLAGS = new Set(['log-color', 'include-dashboard', 'include-log-monitor']);
 
-/** Sorted flags; "true" → `--k`, "false" → dropped (except explicit-boolean flags), else `--k=v`. */
+/**
+ * Sorted flags; "true" → `--k`, "false" → dropped (except explicit-boolean flags), else `--k=v`,
+ * each flag and value quoted for the shell when it is not plain (`--resources='{"TPU":4}'`).
+ */
 export function convertParamMap(params: Readonly<Params>): string {
   let out = '';
   for (const key of Object.keys(params).sort()) {
     const value = params[key]!;
     const lower = value.toLowerCase();
     if ((lower === 'true' || lower === 'false') && !EXPLICIT_BOOLEAN_FLAGS.has(key)) {
-      if (lower === 'true') out += ` --${key} `;
+      if (lower === 'true') out += ` ${argWord(`--${key}`)} `;
     } else {
-      out += ` --${key}=${value} `;
+      out += ` ${argWord(`--${key}`)}=${valueWord(value)} `;
     }
   }
   return out;

@@ -3,6 +3,7 @@
 // Kubernetes quantities in memory-like parameters become the plain integers `ray start` accepts.
 import type { ResourceRequirements } from './k8sTypes.ts';
 import { parseQuantity, type Quantity } from '../api/quantity.ts';
+import { literalValue } from '../util/shell.ts';
 import {
   DEFAULT_DASHBOARD_AGENT_PORT,
   DEFAULT_GCS_PORT,
@@ -37,11 +38,14 @@ function approxFloat(q: Quantity): number {
   return Number(q.nanos) / 1e9;
 }
 
-/** json.Marshal of a map[string]float64 (sorted keys), wrapped in single quotes for the shell. */
+/**
+ * json.Marshal of a map[string]float64 (sorted keys). KubeRay wraps it in single quotes here, which
+ * a key containing `'` breaks out of; Kuray leaves quoting to the command line (./shell.ts).
+ */
 function resourcesJSON(map: Readonly<Record<string, number>>): string {
   const sorted = Object.keys(map).sort();
   const body = sorted.map((k) => `${JSON.stringify(k)}:${JSON.stringify(map[k])}`).join(',');
-  return `'{${body}}'`;
+  return `{${body}}`;
 }
 
 /** The head port workers dial: rayStartParams `port`, else 6379. */
@@ -119,11 +123,15 @@ function addAcceleratorResources(params: Params, limits: Readonly<Record<string,
   if (keys.length === 0) return;
   let map: Record<string, number> = {};
   if (params.resources !== undefined) {
+    let parsed: unknown;
     try {
-      map = JSON.parse(params.resources.replace(/^['"` ]+|['"` ]+$/g, '')) as Record<string, number>;
+      // The user's value may be pre-quoted for KubeRay's shell ('{"A": 1}' or "{\"A\": 1}").
+      parsed = JSON.parse(literalValue(params.resources) ?? '');
     } catch {
       return; // KubeRay logs the error and adds nothing
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
+    map = parsed as Record<string, number>;
   }
   let customAdded = Object.values(CUSTOM_ACCELERATORS).some((r) => r in map);
   for (const key of keys) {

@@ -159,9 +159,23 @@ test('10-resilient-probes: the user probes are kept as written (validation warns
   });
 });
 
-test('11-secure-dashboard: pod security context and the Secret-backed env come through', () => {
+test('11-secure-dashboard: security context kept and made restricted; the password is the Ray token', () => {
   const h = head(render('11-secure-dashboard.yaml'));
-  assert.deepEqual(h.spec?.securityContext, { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+  assert.deepEqual(h.spec?.securityContext, {
+    runAsUser: 1000,
+    runAsGroup: 1000,
+    fsGroup: 1000,
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  assert.deepEqual(ray(h).securityContext, {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    runAsNonRoot: true,
+  });
+  assert.equal(envOf(h, 'RAY_AUTH_MODE')?.value, 'token');
+  assert.deepEqual(envOf(h, 'RAY_AUTH_TOKEN')?.valueFrom, {
+    secretKeyRef: { name: 'ray-dashboard-secret', key: 'password' },
+  });
   assert.deepEqual(envOf(h, 'RAY_DASHBOARD_PASSWORD'), {
     name: 'RAY_DASHBOARD_PASSWORD',
     valueFrom: { secretKeyRef: { name: 'ray-dashboard-secret', key: 'password' } },

@@ -137,7 +137,7 @@ test('GCS fault tolerance: worker reconnect timeout, head Redis env and annotati
   assert.deepEqual(env(ray(head), 'REDIS_PASSWORD')?.valueFrom, {
     secretKeyRef: { name: 'redis', key: 'password' },
   });
-  assert.match(ray(head).args![0]!, / --redis-password=\$REDIS_PASSWORD /);
+  assert.match(ray(head).args![0]!, / --redis-password="\$REDIS_PASSWORD" /);
 });
 
 test('token auth: RAY_AUTH_MODE and the token Secret on Ray containers, init container and sidecar', () => {

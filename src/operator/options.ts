@@ -1,6 +1,7 @@
 // Operator options: flags with KubeRay's names where it has one, each also settable by an env var
 // (KURAY_ + the flag upper-cased, dashes → underscores) so a Deployment can configure it either way.
 // Parsing is pure and returns errors with the flag name, the bad value and what is accepted.
+import { DEFAULT_MAX_PODS_PER_CLUSTER } from '../api/replicas.ts';
 import { isLogLevel, type LogLevel } from '../runtime/log.ts';
 
 export interface OperatorOptions {
@@ -22,6 +23,21 @@ export interface OperatorOptions {
   /** Re-reconcile period of converged clusters (KubeRay: RAYCLUSTER_DEFAULT_REQUEUE_SECONDS_ENV). */
   resyncSeconds: number;
   podWriteParallelism: number;
+  /** Pod Security Standards `restricted` defaults on every container the operator creates. */
+  restrictedPodSecurity: boolean;
+  /** Clusters asking for more pods are refused (validation error, nothing created). */
+  maxPodsPerCluster: number;
+  /** New RayClusters without auth get Ray token authentication (webhook, else first reconcile). */
+  defaultTokenAuth: boolean;
+  /** The admission webhook, when --webhook-bind-address is not "0". */
+  webhook?: {
+    address: string;
+    namespace: string;
+    certDir?: string;
+    secret: string;
+    service: string;
+    configuration: string;
+  };
 }
 
 export interface FlagSpec {
@@ -85,6 +101,46 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '300',
   },
   { flag: 'pod-write-parallelism', help: 'pod creates/deletes in flight per reconcile', default: '32' },
+  {
+    flag: 'restricted-pod-security',
+    help: 'give generated containers the Pod Security Standards "restricted" settings the user left unset (runAsNonRoot, no privilege escalation, drop ALL, seccomp RuntimeDefault)',
+    default: 'true',
+  },
+  {
+    flag: 'max-pods-per-cluster',
+    help: 'refuse RayClusters that ask for more pods (head + workers × numOfHosts)',
+    default: String(DEFAULT_MAX_PODS_PER_CLUSTER),
+  },
+  {
+    flag: 'default-token-auth',
+    help: 'new RayClusters without authOptions or RAY_DASHBOARD_PASSWORD get Ray token authentication (Ray >= 2.52)',
+    default: 'false',
+  },
+  {
+    flag: 'webhook-bind-address',
+    help: 'host:port of the admission webhook (validating and defaulting ray.io/v1); "0" disables',
+    default: '0',
+  },
+  {
+    flag: 'webhook-cert-dir',
+    help: 'serve tls.crt/tls.key from this directory (e.g. cert-manager) instead of a certificate the operator manages',
+    default: '',
+  },
+  {
+    flag: 'webhook-secret',
+    help: 'Secret (in the operator namespace) where the operator keeps the webhook CA and serving certificate',
+    default: 'kuray-webhook-cert',
+  },
+  {
+    flag: 'webhook-service',
+    help: 'Service the API server reaches the webhook through (names in the certificate)',
+    default: 'kuray-webhook',
+  },
+  {
+    flag: 'webhook-configuration',
+    help: 'Validating/MutatingWebhookConfiguration whose caBundle the operator keeps current',
+    default: 'kuray-webhook',
+  },
 ];
 
 export function envName(flag: string): string {
@@ -165,5 +221,32 @@ export function resolveOptions(
     logLevel,
     resyncSeconds: int('resync-seconds', v('resync-seconds'), 1),
     podWriteParallelism: int('pod-write-parallelism', v('pod-write-parallelism'), 1),
+    restrictedPodSecurity: bool('restricted-pod-security', v('restricted-pod-security')),
+    maxPodsPerCluster: int('max-pods-per-cluster', v('max-pods-per-cluster'), 1),
+    defaultTokenAuth: bool('default-token-auth', v('default-token-auth')),
+    ...webhookOptions(v, env),
+  };
+}
+
+function webhookOptions(
+  v: (flag: string) => string,
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<OperatorOptions, 'webhook'> {
+  const address = v('webhook-bind-address');
+  if (address === '0') return {};
+  if (!/^[^:]*:\d+$/.test(address))
+    throw new OptionsError(
+      `--webhook-bind-address: "${address}" is not host:port; use e.g. :9443 (or "0" to disable the webhook)`,
+    );
+  const certDir = v('webhook-cert-dir');
+  return {
+    webhook: {
+      address,
+      namespace: env.POD_NAMESPACE || 'default',
+      ...(certDir ? { certDir } : {}),
+      secret: v('webhook-secret'),
+      service: v('webhook-service'),
+      configuration: v('webhook-configuration'),
+    },
   };
 }

@@ -1,10 +1,13 @@
-// The long-running operator: one Manager with the RayCluster controller and the native autoscaler. Runs until SIGTERM/SIGINT
+// The long-running operator: one Manager with the RayCluster controller and the native autoscaler,
+// and the admission webhook when enabled. Runs until SIGTERM/SIGINT
 // (graceful: drain, release the lease) or until leadership is lost.
 import { setupAutoscalerController } from '../controllers/autoscaler/setup.ts';
 import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
 import { collectDefaultMetrics } from 'prom-client';
 import { Manager } from '../runtime/manager.ts';
 import type { OperatorOptions } from './options.ts';
+import { defaultCompileOptions } from '../compiler/options.ts';
+import { runWebhook } from '../webhook/run.ts';
 
 export async function runOperator(o: OperatorOptions): Promise<Manager> {
   const mgr = new Manager({
@@ -33,6 +36,13 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
     concurrency: o.reconcileConcurrency,
     podWriteParallelism: o.podWriteParallelism,
     resyncMs: o.resyncSeconds * 1000,
+    compileOptions: {
+      ...defaultCompileOptions,
+      restrictedPodSecurity: o.restrictedPodSecurity,
+      maxPodsPerCluster: o.maxPodsPerCluster,
+    },
+    validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster },
+    defaultTokenAuth: o.defaultTokenAuth,
   });
   // Kuray's native autoscaler (clusters in native mode only; in-tree clusters run Ray's sidecar).
   setupAutoscalerController(mgr, { watchNamespaces: o.watchNamespaces });
@@ -40,6 +50,18 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
     watchNamespaces: o.watchNamespaces.length ? o.watchNamespaces : 'all',
     leaderElection: o.enableLeaderElection,
   });
+  if (o.webhook) {
+    // Every replica serves admission (no leader needed); it is ready once its certificate is.
+    const webhook = await runWebhook(
+      mgr.client,
+      {
+        ...o.webhook,
+        admission: { maxPodsPerCluster: o.maxPodsPerCluster, defaultTokenAuth: o.defaultTokenAuth },
+      },
+      mgr.log,
+    );
+    mgr.stopSignal.addEventListener('abort', () => void webhook.stop(), { once: true });
+  }
   await mgr.start();
   return mgr;
 }

@@ -6,7 +6,10 @@ import {
   setupAutoscalerController,
   type AutoscalerControllerOptions,
 } from '../controllers/autoscaler/setup.ts';
-import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
+import {
+  setupRayClusterController,
+  type RayClusterControllerOptions,
+} from '../controllers/raycluster/setup.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import { Registry } from 'prom-client';
@@ -30,6 +33,8 @@ export async function startOperator(
     logLevel?: 'debug' | 'info' | 'warn' | 'error';
     /** The native autoscaler controller's options (it runs as in `kuray operator`). */
     autoscaler?: Omit<AutoscalerControllerOptions, 'watchNamespaces'>;
+    /** More RayCluster controller options (compile/validate options, --default-token-auth). */
+    raycluster?: Omit<RayClusterControllerOptions, 'watchNamespaces'>;
   } = {},
 ): Promise<InProcessOperator> {
   const mgr = new Manager({
@@ -49,7 +54,7 @@ export async function startOperator(
       retryPeriodMs: 500,
     },
   });
-  setupRayClusterController(mgr, { watchNamespaces: namespaces, concurrency: 4 });
+  setupRayClusterController(mgr, { watchNamespaces: namespaces, concurrency: 4, ...opts.raycluster });
   setupAutoscalerController(mgr, { watchNamespaces: namespaces, ...opts.autoscaler });
   await mgr.start();
   return { mgr, stop: () => mgr.stop() };

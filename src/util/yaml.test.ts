@@ -29,3 +29,17 @@ test('syntax errors name the source and document', () => {
     },
   );
 });
+
+test('alias bombs are refused with the document named; ordinary anchors still work', () => {
+  let bomb = 'a0: &a0 ["lol"]\n';
+  for (let i = 1; i <= 6; i++)
+    bomb += `a${i}: &a${i} [${Array(9)
+      .fill(`*a${i - 1}`)
+      .join(',')}]\n`;
+  assert.throws(
+    () => parseYamlStream(`x: 1\n---\n${bomb}`, 'bomb.yaml'),
+    (e: unknown) => e instanceof YamlError && /^bomb\.yaml: document 2: .*alias/i.test(e.message),
+  );
+  const [doc] = parseYamlStream('base: &b {cpu: "1"}\nhead: *b\nworker: *b\n');
+  assert.deepEqual(doc?.value, { base: { cpu: '1' }, head: { cpu: '1' }, worker: { cpu: '1' } });
+});

@@ -12,6 +12,7 @@ import {
 } from 'yaml';
 
 const opts: DocumentOptions & ParseOptions & SchemaOptions = { version: '1.1' };
+export const MAX_ALIAS_COUNT = 100;
 
 export interface YamlDoc {
   /** 0-based index of the document in its stream. */
@@ -38,7 +39,14 @@ export function parseYamlStream(text: string, source = '<input>'): YamlDoc[] {
   docs.forEach((doc, index) => {
     const err = doc.errors[0];
     if (err) throw new YamlError(source, index, err.message);
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    let value: unknown;
+    try {
+      // The library's default bound (100): aliases beyond it expand a few KiB of YAML into
+      // hundreds of MiB ("billion laughs"); kubectl's reader refuses such documents too.
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      throw new YamlError(source, index, (e as Error).message);
+    }
     if (value !== null && value !== undefined) out.push({ index, value });
   });
   return out;

@@ -8,6 +8,8 @@ export interface ValidateOptions {
   featureGates?: FeatureGates;
   /** Other objects of the same file or request, for cross checks (Secrets, Services, NetworkPolicies). */
   objects?: readonly unknown[];
+  /** The operator's bound on a cluster's pods (default DEFAULT_MAX_PODS_PER_CLUSTER). */
+  maxPodsPerCluster?: number;
 }
 
 /** The Ray version Kuray runs and is tested with. */

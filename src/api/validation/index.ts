@@ -26,8 +26,10 @@ import {
   RayService,
   type RayKind,
 } from '../v1/index.ts';
+import { DEFAULT_MAX_PODS_PER_CLUSTER } from '../replicas.ts';
 import { isObj, type ValidateOptions } from './common.ts';
-import { Report, type ValidationResult } from './issue.ts';
+import { at, Report, type ValidationResult } from './issue.ts';
+import { warnIngressExposure, warnServiceExposure } from './exposure.ts';
 import { checkObjectMeta } from './meta.ts';
 import { checkNetworkPolicyObject, checkServiceObject } from './networking.ts';
 import { checkRayClusterName, checkRayClusterSpec, type ClusterContext } from './raycluster.ts';
@@ -92,6 +94,7 @@ function validateRay(kind: RayKind, raw: Json, opts: ValidateOptions, r: Report)
     labels: stringMap(meta.labels),
     featureGates: opts.featureGates,
     clusterName: name,
+    maxPodsPerCluster: opts.maxPodsPerCluster ?? DEFAULT_MAX_PODS_PER_CLUSTER,
   };
   if (!isObj(obj.spec)) return; // reported by the schema check (spec is required)
   const before = r.errors.length;
@@ -186,7 +189,7 @@ function clusterPorts(objects: readonly unknown[]): { names: Set<string>; number
   const names = new Set<string>();
   const numbers = new Set<number>();
   for (const o of objects) {
-    if (!isObj(o) || o.kind !== 'RayCluster' || !isObj(o.spec)) continue;
+    if (!isObj(o) || o.kind !== 'RayCluster' || !isObj(o.spec) || tooDeep(o, MAX_DEPTH)) continue;
     const text = JSON.stringify(o.spec);
     for (const m of text.matchAll(/"containerPort":(\d+)(?:,"name":"([^"]+)")?/g)) {
       numbers.add(Number(m[1]));
@@ -200,6 +203,22 @@ function clusterPorts(objects: readonly unknown[]): { names: Set<string>; number
   return { names, numbers };
 }
 
+/** No Kubernetes object nests this deep; the walkers below recurse, so deeper input is refused first. */
+export const MAX_DEPTH = 64;
+
+/** The path of the first value nested deeper than `limit`, found without recursion; undefined if none. */
+export function tooDeep(root: unknown, limit: number): string | undefined {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: root, path: '', depth: 0 }];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const { v, path, depth } = top;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= limit) return path;
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, path: at(path, i), depth: depth + 1 }));
+    else for (const [k, x] of Object.entries(v)) stack.push({ v: x, path: at(path, k), depth: depth + 1 });
+  }
+  return undefined;
+}
+
 /**
  * Validates one object. `opts.objects` are the other objects of the same file (for cross checks);
  * `opts.featureGates` the operator's gates (KubeRay's defaults if omitted).
@@ -211,6 +230,15 @@ export function validate(obj: unknown, opts: ValidateOptions = {}): ValidationRe
       '',
       'not a Kubernetes object (expected a mapping with apiVersion, kind, metadata)',
       'check the YAML document',
+    );
+    return r.result();
+  }
+  const deep = tooDeep(obj, MAX_DEPTH);
+  if (deep !== undefined) {
+    r.error(
+      deep,
+      `the object is nested more than ${MAX_DEPTH} levels deep here`,
+      'no Kubernetes object is this deep: check the YAML for runaway nesting or aliases',
     );
     return r.result();
   }
@@ -237,9 +265,12 @@ export function validate(obj: unknown, opts: ValidateOptions = {}): ValidationRe
     return r.result();
   }
   checkObjectMeta(obj.metadata, r);
+  const others = opts.objects ?? [];
   if (apiVersion === 'networking.k8s.io/v1' && kind === 'NetworkPolicy') checkNetworkPolicyObject(obj, r);
-  else if (apiVersion === 'v1' && kind === 'Service')
-    checkServiceObject(obj, clusterPorts(opts.objects ?? []), r);
+  else if (apiVersion === 'v1' && kind === 'Service') {
+    checkServiceObject(obj, clusterPorts(others), r);
+    warnServiceExposure(obj, others, r);
+  } else if (apiVersion === 'networking.k8s.io/v1' && kind === 'Ingress') warnIngressExposure(obj, others, r);
   else if (!(apiVersion === 'v1' && (kind === 'Secret' || kind === 'ConfigMap'))) {
     r.info(
       '',

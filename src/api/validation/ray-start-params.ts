@@ -1,8 +1,13 @@
 // rayStartParams become `ray start --key=value` flags. Ray parses most of them as click `int`, so a
 // value Ray refuses makes the container exit at start (and on a head, after GCS already started).
 // Quantities in memory/object-store-memory are converted to bytes by Kuray (as the guide writes them).
+// Keys must be options `ray start` has; values must not carry shell syntax: KubeRay pastes them into
+// a `bash -c` line, where `temp-dir: "/tmp; touch /tmp/x"` runs `touch`. Kuray quotes every value
+// (src/util/shell.ts), so there they would only be odd text — still a mistake or an attack.
 import { parseQuantity } from '../quantity.ts';
+import { literalValue, parseShellValue, unquotedShellSyntax } from '../../util/shell.ts';
 import { at, type Report } from './issue.ts';
+import { closestFlag, RAY_START_FLAGS } from './ray-start-flags.ts';
 
 const INT_PARAMS = ['num-cpus', 'num-gpus'];
 const BYTE_PARAMS = ['memory', 'object-store-memory'];
@@ -18,8 +23,40 @@ const PORT_PARAMS = [
   'runtime-env-agent-port',
   'min-worker-port',
   'max-worker-port',
-  'gcs-server-port',
 ];
+
+/** Set by the operator on every node, or on the head alone; a user value would clash. */
+const OPERATOR_FLAGS: Readonly<Record<string, string>> = {
+  head: 'the operator starts the head with --head and workers without it',
+};
+
+function checkKeysAndShell(p: string, params: Record<string, string>, r: Report): void {
+  for (const [k, v] of Object.entries(params)) {
+    const path = at(p, k);
+    if (OPERATOR_FLAGS[k] !== undefined) {
+      r.error(path, `rayStartParams must not set ${k}: ${OPERATOR_FLAGS[k]}`, `remove ${k}`);
+    } else if (!RAY_START_FLAGS.has(k)) {
+      const close = closestFlag(k);
+      r.error(
+        path,
+        `${JSON.stringify(k)} is not an option of ray start (Ray 2.58): ray start exits with "No such option: --${k}"`,
+        close
+          ? `did you mean ${close}? Keys are ray start's long options without the dashes`
+          : 'use a ray start option without the dashes (ray start --help lists them), e.g. num-cpus',
+      );
+    }
+    if (typeof v !== 'string') continue;
+    const syntax = unquotedShellSyntax(v);
+    const parsed = parseShellValue(v);
+    if (syntax !== undefined || !parsed.ok) {
+      r.error(
+        path,
+        `the value ${JSON.stringify(v)} contains shell syntax: ${syntax ?? (parsed.ok ? '' : parsed.reason)}. KubeRay would run it as a command; Kuray passes values to ray start as text`,
+        "write the value Ray should get; wrap text with special characters in single quotes ('a;b'), and reference environment variables only as $NAME or ${NAME}",
+      );
+    }
+  }
+}
 
 export function checkRayStartParams(
   p: string,
@@ -28,6 +65,7 @@ export function checkRayStartParams(
   r: Report,
 ): void {
   if (!params) return;
+  checkKeysAndShell(p, params, r);
   for (const k of INT_PARAMS) {
     const v = params[k];
     if (typeof v !== 'string') continue;
@@ -74,7 +112,8 @@ export function checkRayStartParams(
   }
   const res = params.resources;
   if (typeof res === 'string') {
-    const text = res.trim().replace(/^'(.*)'$/s, '$1');
+    // KubeRay users pre-quote it for the shell: '{"A": 1}' or "{\"A\": 1}".
+    const text = (literalValue(res.trim()) ?? res).trim();
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

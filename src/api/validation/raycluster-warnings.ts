@@ -1,6 +1,6 @@
 // Warnings for RayCluster specs that are valid but will not work as intended, including every pitfall
-// of the production guide (/work/shared/seed): probes on endpoints Ray does not serve, environment
-// variables Ray never reads, RAY_DASHBOARD_PORT on the metrics port, Ray images far older than the
+// of the production guide (/work/shared/seed): exposure without auth (./exposure.ts), probes on
+// endpoints Ray does not serve, environment variables Ray never reads, RAY_DASHBOARD_PORT on the metrics port, Ray images far older than the
 // operator's Ray, rayStartParams that promise more than the container gets.
 import { parseQuantity, type Quantity } from '../quantity.ts';
 import type { Container, PodTemplateSpec, Probe, RayClusterSpec } from '../v1/index.ts';
@@ -13,6 +13,7 @@ import {
   rayVersionOfImage,
   type RayPorts,
 } from './common.ts';
+import { warnAuthAndExposure } from './exposure.ts';
 import { at, type Report } from './issue.ts';
 
 /** Env vars users set expecting Ray to read them; Ray 2.58 reads none of them (checked in its source). */
@@ -20,10 +21,6 @@ const UNREAD_ENV: Record<string, { what: string; hint: string }> = {
   RAY_DASHBOARD_PORT: {
     what: 'Ray does not read RAY_DASHBOARD_PORT; the dashboard stays on its port (8265 unless rayStartParams dashboard-port says otherwise)',
     hint: 'remove it; to move the dashboard set rayStartParams dashboard-port (and keep it off the metrics port 8080)',
-  },
-  RAY_DASHBOARD_PASSWORD: {
-    what: 'Ray has no dashboard password and does not read RAY_DASHBOARD_PASSWORD: the dashboard (and its Jobs API, which runs arbitrary code) stays open to anyone who can reach it',
-    hint: 'enable token authentication (spec.authOptions.mode: token, Ray >= 2.52) and/or put the dashboard behind an authenticating proxy; restrict access with a NetworkPolicy',
   },
   RAY_OBJECT_STORE_MAX_MEMORY_BYTES: {
     what: 'Ray does not read RAY_OBJECT_STORE_MAX_MEMORY_BYTES (only RAY_DEFAULT_OBJECT_STORE_MAX_MEMORY_BYTES, which caps the default)',
@@ -298,6 +295,7 @@ export function warnRayClusterSpec(
     }
   });
   checkImages(p, spec, r);
+  warnAuthAndExposure(p, spec, r);
   if (isAutoscaling(spec) && spec.autoscalerOptions?.version === 'v1') {
     // KubeRay emits this as a Warning event (raycluster_controller.go), not an error.
     (spec.workerGroupSpecs ?? []).forEach((g, i) => {

@@ -2,6 +2,8 @@
 // ValidateRayClusterSpec and the RayCluster webhook), plus what Kuray knows will fail later (a pod the
 // apiserver refuses, a `ray start` Ray refuses). Used for RayCluster and for the clusters embedded in
 // RayJob, RayService and RayCronJob.
+import { isQuantity } from '../quantity.ts';
+import { desiredClusterPods, desiredWorkerPods } from '../replicas.ts';
 import type { HeadGroupSpec, RayClusterSpec, WorkerGroupSpec } from '../v1/index.ts';
 import {
   containersOf,
@@ -16,7 +18,7 @@ import {
 import { gateEnabled, type FeatureGates } from './features.ts';
 import { at, type Report } from './issue.ts';
 import { dns1035Label, dns1123Label, dns1123Subdomain, labelValue, qualifiedName } from './names.ts';
-import { checkPodTemplate } from './pod.ts';
+import { checkPodTemplate, checkPortNumbers, checkResourceQuantity, checkResources } from './pod.ts';
 import { checkRayStartParams } from './ray-start-params.ts';
 import {
   checkAuth,
@@ -32,6 +34,34 @@ export interface ClusterContext {
   featureGates: FeatureGates | undefined;
   /** Name of the RayCluster (or of the object whose clusters get derived names), if known. */
   clusterName: string | undefined;
+  /** The operator's bound on a cluster's pods. */
+  maxPodsPerCluster: number;
+}
+
+/** The pods the cluster asks for must stay within the operator's bound (a typo'd 1000000 would be). */
+function checkPodCount(p: string, spec: RayClusterSpec, max: number, r: Report): void {
+  const groups = spec.workerGroupSpecs ?? [];
+  const numeric = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
+  if (
+    !groups.every((g) =>
+      ['replicas', 'minReplicas', 'maxReplicas', 'numOfHosts'].every((f) =>
+        numeric(g[f as keyof WorkerGroupSpec]),
+      ),
+    )
+  )
+    return; // the schema check reports it
+  const total = desiredClusterPods(spec);
+  if (total <= max) return;
+  let biggest = 0;
+  groups.forEach((g, i) => {
+    if (desiredWorkerPods(g) > desiredWorkerPods(groups[biggest]!)) biggest = i;
+  });
+  const g = groups[biggest]!;
+  r.error(
+    at(at(at(p, 'workerGroupSpecs'), biggest), 'replicas'),
+    `the cluster asks for ${total} pods (${g.groupName}: ${desiredWorkerPods(g)}); the operator creates at most ${max} per cluster`,
+    `lower replicas (pods = replicas clamped to [minReplicas, maxReplicas] × numOfHosts), split the work over several clusters, or raise the operator's --max-pods-per-cluster`,
+  );
 }
 
 const GROUP_RESOURCE_PARAMS = ['num-cpus', 'num-gpus', 'memory', 'resources'];
@@ -56,6 +86,23 @@ function checkGroupResourcesAndLabels(
       `resources are set both here and in rayStartParams (${setParams.join(', ')}) for the ${group} group`,
       'use only one: either the resources map or the num-cpus/num-gpus/memory/resources entries of rayStartParams',
     );
+  }
+  for (const [k, v] of Object.entries(g.resources ?? {})) {
+    // Keys become Ray resource names in the `ray start --resources` JSON (or num-cpus/memory/num-gpus).
+    if (!/^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/.test(k) || k.length > 253) {
+      r.error(
+        at(at(p, 'resources'), k),
+        `${JSON.stringify(k)} is not a resource name`,
+        'use letters, digits, "-", "_", "." and "/", e.g. CPU, memory, nvidia.com/gpu or my_accelerator',
+      );
+    }
+    if (!isQuantity(v)) {
+      r.error(
+        at(at(p, 'resources'), k),
+        `${JSON.stringify(v)} is not a quantity`,
+        'use a number with an optional suffix, e.g. "2", "500m", "4Gi"',
+      );
+    } else checkResourceQuantity(at(at(p, 'resources'), k), v, r);
   }
   if (Object.hasOwn(params, 'labels')) {
     r.error(
@@ -84,6 +131,7 @@ function checkHead(p: string, head: HeadGroupSpec, r: Report): void {
   checkPodTemplate(at(p, 'template'), head.template, 'head', r);
   checkGroupResourcesAndLabels(p, 'head', head, r);
   checkRayStartParams(at(p, 'rayStartParams'), head.rayStartParams, 'head', r);
+  checkPortNumbers(at(p, 'headService'), head.headService, r);
   const svcName = head.headService?.metadata?.name;
   if (svcName) {
     for (const m of dns1035Label(svcName)) {
@@ -258,6 +306,7 @@ function checkAutoscaler(p: string, spec: RayClusterSpec, r: Report): void {
   const ao = spec.autoscalerOptions;
   if (!ao) return;
   const ap = at(p, 'autoscalerOptions');
+  checkResources(ap, ao.resources, r);
   if (typeof ao.idleTimeoutSeconds === 'number' && ao.idleTimeoutSeconds < 0) {
     r.error(
       at(ap, 'idleTimeoutSeconds'),
@@ -323,6 +372,7 @@ export function checkRayClusterSpec(p: string, spec: RayClusterSpec, ctx: Cluste
   }
   checkAuth(p, spec, r);
   checkNetworkPolicy(p, spec, ctx, r);
+  checkPodCount(p, spec, ctx.maxPodsPerCluster, r);
   const ut = spec.upgradeStrategy?.type;
   if (ut !== undefined) {
     const origin = ctx.labels['ray.io/originated-from-crd'];

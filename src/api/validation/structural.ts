@@ -83,7 +83,14 @@ function typeHint(path: string, type: string, v: unknown): string {
 
 function checkIntOrString(s: Json, v: unknown, path: string, r: Report): void {
   if (typeof v === 'number') {
-    if (!Number.isInteger(v)) {
+    if (!Number.isFinite(v)) {
+      // YAML's .nan/.inf and overflowing literals such as 1e400; JSON (what the API server reads) has neither.
+      r.error(
+        path,
+        `${String(v)} is not a finite number`,
+        'use a number such as 2 or a quantity such as "500m"',
+      );
+    } else if (!Number.isInteger(v)) {
       // A fractional number is fine for a quantity (the apiserver accepts 0.5) but not for a port.
       if (typeof s.pattern !== 'string')
         r.error(path, `expected an integer or a string, got ${describe(v)}`, 'use a whole number or a name');
@@ -134,6 +141,14 @@ export function checkStructural(s: Json, v: unknown, path: string, r: Report): v
       `unknown value ${JSON.stringify(v)}`,
       `use one of: ${s.enum.map((e) => JSON.stringify(e)).join(', ')} (values are case-sensitive)`,
     );
+  }
+  if (typeof v === 'number' && !Number.isFinite(v)) {
+    r.error(
+      path,
+      `${String(v)} is not a finite number`,
+      'use a plain number (YAML .nan, .inf and 1e400 are not numbers the API server accepts)',
+    );
+    return;
   }
   if (typeof v === 'number') checkNumber(s, v, path, r);
   if (typeof v === 'string') checkString(s, v, path, r);

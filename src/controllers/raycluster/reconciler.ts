@@ -27,6 +27,10 @@ import { ensureObjects } from './objects.ts';
 import { ensureAuthSecret } from './authSecret.ts';
 import { groupBy, podBatchMessage } from './podEvents.ts';
 import { authSecretName } from '../../compiler/auth.ts';
+import type { CompileOptions } from '../../compiler/options.ts';
+import type { ValidateOptions } from '../../api/validation/index.ts';
+import { ExposureWarnings } from './exposure.ts';
+import { applyTokenAuthDefault } from './authDefault.ts';
 
 /** A pod write that succeeded, for its batch Event. */
 interface PodWrite {
@@ -81,6 +85,12 @@ export interface RayClusterReconcilerDeps {
   now?: () => Date;
   /** Random pod-name suffixes (5 chars of [a-z0-9], like generateName); injectable for tests. */
   randomSuffix?: () => string;
+  /** The operator's compile options (restricted pods, the pod bound, …); default: `kuray render`'s. */
+  compileOptions?: CompileOptions;
+  /** The operator's validation options (the pod bound). */
+  validateOptions?: ValidateOptions;
+  /** --default-token-auth: new clusters without auth get token auth (./authDefault.ts). */
+  defaultTokenAuth?: boolean;
 }
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'; // apimachinery's utilrand alphabet: no vowels, no look-alikes
@@ -112,6 +122,7 @@ export class RayClusterReconciler {
   readonly #parallel: number;
   readonly #now: () => Date;
   readonly #rand: () => string;
+  readonly #exposure = new ExposureWarnings();
 
   constructor(deps: RayClusterReconcilerDeps) {
     this.#d = deps;
@@ -125,6 +136,7 @@ export class RayClusterReconciler {
     const rc = this.#d.clusters.get(req.namespace, req.name) as RayCluster | undefined;
     if (!rc?.metadata) {
       this.#d.expectations.delete(key);
+      this.#exposure.forget(req.namespace, req.name);
       return {};
     }
     // Kueue's MultiKueue (and others) take a cluster over with managedBy; then it is not ours.
@@ -134,12 +146,22 @@ export class RayClusterReconciler {
 
     // The admission checks, again at reconcile time (KubeRay does the same): without the webhook,
     // or for objects admitted before an upgrade, this is what stops a broken spec from acting.
-    const { errors } = validate(rc);
+    const { errors } = validate(rc, this.#d.validateOptions);
     let compiled: CompiledCluster | undefined;
     let invalid = errors.map((e) => `${e.path}: ${e.message} (${e.hint})`).join('; ');
+    if (!invalid && this.#d.defaultTokenAuth && (await applyTokenAuthDefault(this.#d.client, rc))) {
+      this.#d.events.normal(
+        rc as KubeObject,
+        'DefaultedTokenAuth',
+        'authOptions set to {mode: token} (--default-token-auth)',
+        'Update',
+      );
+      return {}; // the patched cluster comes back as an update
+    }
     if (!invalid) {
+      this.#exposure.check(rc, this.#d.events);
       try {
-        compiled = compileCluster(rc);
+        compiled = compileCluster(rc, this.#d.compileOptions);
       } catch (err) {
         invalid = errMessage(err);
       }

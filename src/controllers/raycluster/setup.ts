@@ -1,6 +1,8 @@
 // Wires the RayCluster controller into a Manager: informers (one per watched namespace), the pods
 // index, expectations fed by pod events, and the watches that map child events to their cluster.
 import { LABEL_CLUSTER } from '../../compiler/constants.ts';
+import type { CompileOptions } from '../../compiler/options.ts';
+import type { ValidateOptions } from '../../api/validation/index.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import { Expectations, observeExpectations } from '../../runtime/expectations.ts';
 import type { Informer } from '../../runtime/informer.ts';
@@ -29,6 +31,10 @@ export interface RayClusterControllerOptions {
    * start together cost one reconcile and one status write, not one each. Cluster events are not delayed.
    */
   podEventCoalesceMs?: number;
+  /** Passed to the reconciler (see RayClusterReconcilerDeps). */
+  compileOptions?: CompileOptions;
+  validateOptions?: ValidateOptions;
+  defaultTokenAuth?: boolean;
 }
 
 /** Routes get/byIndex to the informer of the object's namespace. */
@@ -75,6 +81,9 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
     log: mgr.log,
     ...(opts.podWriteParallelism !== undefined ? { podWriteParallelism: opts.podWriteParallelism } : {}),
     ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
+    ...(opts.compileOptions ? { compileOptions: opts.compileOptions } : {}),
+    ...(opts.validateOptions ? { validateOptions: opts.validateOptions } : {}),
+    ...(opts.defaultTokenAuth ? { defaultTokenAuth: true } : {}),
   });
   const controller = mgr.newController({
     name: 'raycluster',

@@ -1,5 +1,5 @@
 // A minimal DER (ASN.1) encoder: just the types an X.509 certificate needs. node:crypto signs and
-// parses certificates but cannot issue them, and the rig must not need openssl.
+// parses certificates but cannot issue them, and neither the operator image nor the rig may need openssl.
 
 function len(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
