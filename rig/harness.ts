@@ -265,6 +265,16 @@ async function createNodes(s: RigState, profile: Profile): Promise<void> {
 async function startMetricsServer(s: RigState, binary: string): Promise<void> {
   const l = layout(s.dir);
   const [port] = await freePorts(1);
+  // Its RBAC first: it reads the requestheader CA from kube-system at startup.
+  await kubectlOk(
+    s,
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: metricsServerManifests(port!, readFileSync(l.ca, 'utf8')),
+    }),
+  );
   const proc: ProcState = {
     pid: 0,
     command: binary,
@@ -277,15 +287,6 @@ async function startMetricsServer(s: RigState, binary: string): Promise<void> {
     proc,
     async () => (await get(`https://127.0.0.1:${port}/livez`, { insecure: true })).status === 200,
     60_000,
-  );
-  await kubectlOk(
-    s,
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: metricsServerManifests(port!, readFileSync(l.ca, 'utf8')),
-    }),
   );
   await kubectlOk(s, [
     'wait',
