@@ -14,6 +14,8 @@ export interface MeteredContainer {
   pod: string;
   container: string;
   pgid: number;
+  /** Groups exec'd into the container: they count as its own, as in a container's cgroup. */
+  execGroups?: readonly number[];
   /** When this run of the container started (ISO). */
   startedAt: string;
 }
@@ -131,7 +133,7 @@ export class ResourceMeter {
       const seen = this.#seen.get(c.pgid) ?? new Map<string, number>();
       this.#seen.set(c.pgid, seen);
       let memoryBytes = 0;
-      for (const p of procs.get(c.pgid) ?? []) {
+      for (const p of [c.pgid, ...(c.execGroups ?? [])].flatMap((g) => procs.get(g) ?? [])) {
         seen.set(`${p.pid}:${p.startTicks}`, p.cpuNs);
         memoryBytes += p.rssBytes;
       }

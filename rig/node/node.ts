@@ -57,7 +57,7 @@ export interface LocalPodInfo {
   uid: string;
   ip: string;
   dir: string;
-  groups: { container: string; pgid: number; startedAt: string }[];
+  groups: { container: string; pgid: number; startedAt: string; execGroups: number[] }[];
 }
 
 export interface LocalNode {

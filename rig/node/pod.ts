@@ -15,6 +15,7 @@ import { groupAlive, signalGroup } from './procs.ts';
 import type { StartGate } from './gate.ts';
 import { ServiceAccountVolume, wantsToken } from './serviceAccount.ts';
 import type { RunningContainer } from './streaming.ts';
+import { imageConfig, ImageError, type ImageConfig } from './images.ts';
 
 export interface NodeContext {
   nodeName: string;
@@ -50,6 +51,10 @@ export interface NodeContext {
 export interface ExecSpec {
   env: Record<string, string>;
   cwd: string;
+}
+
+interface ContainerStart extends ExecSpec {
+  image: ImageConfig;
 }
 
 interface Run {
@@ -90,6 +95,8 @@ export class PodWorker {
   #syncTimer: NodeJS.Timeout | undefined;
   #terminating: Promise<void> | undefined;
   #closed = false;
+  /** Process groups exec'd into each container (kubectl exec): metered and stopped with it. */
+  readonly #execGroups = new Map<string, Set<number>>();
 
   // A method, not the field: the flag flips while async loops are suspended.
   #isClosed(): boolean {
@@ -201,8 +208,9 @@ export class PodWorker {
     while (!this.#isClosed() && Date.now() < until) await sleep(200);
   }
 
-  async #execSpec(c: ContainerSpec): Promise<ExecSpec> {
+  async #execSpec(c: ContainerSpec): Promise<ContainerStart> {
     const ctx = this.#ctx;
+    const image = imageConfig(c.image);
     const ray = isRayImage(c.image);
     const sysPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
     const base: Record<string, string> = {
@@ -237,7 +245,8 @@ export class PodWorker {
     });
     // The projected token volume (throws EnvError → CreateContainerConfigError while the SA is missing).
     await this.#sa?.ensure(this.pod);
-    const env = { ...base, ...own };
+    if (image.ownHome) base.HOME = this.tmp;
+    const env = { ...base, ...image.env, ...own };
     if (this.#sa) env.KURAY_SA_DIR = this.#sa.dir;
     if (own.PATH && ray) env.PATH = `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${own.PATH}`;
     // Longer Ray startup waits (py/sitecustomize.py) for Ray containers only.
@@ -256,7 +265,7 @@ export class PodWorker {
       LD_PRELOAD: own.LD_PRELOAD ? `${ctx.netshim}:${own.LD_PRELOAD}` : ctx.netshim,
     });
     const cwd = c.workingDir && existsSync(c.workingDir) ? c.workingDir : this.tmp;
-    return { env, cwd };
+    return { env, cwd, image };
   }
 
   /** Runs one attempt of a container; resolves with its exit code. */
@@ -289,22 +298,24 @@ export class PodWorker {
 
   async #runOnceGated(r: Run): Promise<number> {
     const c = r.spec;
-    let exec: ExecSpec;
+    let start: ContainerStart;
     try {
-      exec = await this.#execSpec(c);
+      start = await this.#execSpec(c);
     } catch (err) {
-      const reason = err instanceof EnvError ? err.reason : 'CreateContainerError';
+      const reason =
+        err instanceof EnvError || err instanceof ImageError ? err.reason : 'CreateContainerError';
       r.view.state = { waiting: { reason, message: err instanceof Error ? err.message : String(err) } };
       this.#scheduleSync();
       await sleep(2000);
       return 1;
     }
+    const exec: ExecSpec = { env: start.env, cwd: start.cwd };
     r.exec = exec;
     const cdir = join(this.dir, c.name);
     mkdirSync(cdir, { recursive: true });
     writeFileSync(join(cdir, 'exec.json'), JSON.stringify(exec));
     const logPath = join(cdir, `${r.view.restartCount}.log`);
-    const argv = containerArgv(c, exec.env);
+    const argv = containerArgv(c, exec.env, start.image);
     const fd = openSync(logPath, 'a');
     const startedAt = now();
     let child;
@@ -462,6 +473,7 @@ export class PodWorker {
       const graceS = this.pod.metadata.deletionGracePeriodSeconds as number | undefined;
       const graceMs = graceOverrideMs ?? (graceS ?? this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
       await Promise.all([...this.#init, ...this.#main].map((r) => this.#stopRun(r, graceMs)));
+      for (const g of [...this.#execGroups.values()].flatMap((set) => [...set])) signalGroup(g, 'SIGKILL');
       clearTimeout(this.#syncTimer);
       if (remove) {
         try {
@@ -538,10 +550,17 @@ export class PodWorker {
   }
 
   /** Process groups of running containers (memory accounting, /metrics/resource). */
-  groups(): { container: string; pgid: number; startedAt: string }[] {
+  groups(): { container: string; pgid: number; startedAt: string; execGroups: number[] }[] {
     return [...this.#init, ...this.#main].flatMap((r) =>
       r.pid
-        ? [{ container: r.spec.name, pgid: r.pid, startedAt: r.view.state.running?.startedAt ?? '' }]
+        ? [
+            {
+              container: r.spec.name,
+              pgid: r.pid,
+              startedAt: r.view.state.running?.startedAt ?? '',
+              execGroups: [...(this.#execGroups.get(r.spec.name) ?? [])],
+            },
+          ]
         : [],
     );
   }
@@ -550,10 +569,16 @@ export class PodWorker {
   running(container: string): RunningContainer | undefined {
     const r = [...this.#init, ...this.#main].find((x) => x.spec.name === container);
     if (!r?.pid || !r.exec || !r.logPath || this.#isClosed()) return undefined;
+    const name = r.spec.name;
     return {
       ...r.exec,
       logPath: r.logPath,
       ...(r.stdin ? { stdin: r.stdin, stdinOnce: r.spec.stdinOnce ?? false } : {}),
+      adopt: (pgid) => {
+        const set = this.#execGroups.get(name) ?? new Set<number>();
+        this.#execGroups.set(name, set.add(pgid));
+        return () => set.delete(pgid);
+      },
     };
   }
 }

@@ -27,6 +27,8 @@ export interface RunningContainer extends ExecSpec {
   /** The container's stdin when its spec asks for `stdin: true`. */
   stdin?: NodeJS.WritableStream;
   stdinOnce?: boolean;
+  /** Counts an exec'd process group as the container's (CPU, memory; killed with it). Returns the release. */
+  adopt?: (pgid: number) => () => void;
 }
 
 export interface StreamTarget {
@@ -278,6 +280,7 @@ export async function serveExec(
   }
   const pgid = child.pid!;
   ctx.trackGroup(pgid, true);
+  const release = target.adopt?.(pgid);
   // The peer went away: nothing will read the output any more.
   void st.session.closed.then(() => {
     signalGroup(pgid, 'SIGKILL');
@@ -297,6 +300,7 @@ export async function serveExec(
   const code = await exited;
   await Promise.all(copies);
   ctx.trackGroup(pgid, false);
+  release?.();
   signalGroup(pgid, 'SIGKILL'); // what the command left running in its group goes with it
   writeStatus(st, code);
   st.session.close();
