@@ -26,6 +26,12 @@ export interface Io {
 
 export const stdio: Io = { out: process.stdout, err: process.stderr };
 
+/** An error's message as kubectl shows it: the API server's own message for API errors. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.body?.message ?? e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** kubectl's rendering of an API error: `Error from server (NotFound): rayclusters.ray.io "x" not found`. */
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) {
