@@ -66,11 +66,23 @@ export function parseOutput(o: string | undefined): OutputFormat {
   );
 }
 
-/** Objects as `kubectl get -o yaml|json`: a named object as itself, a listing as a v1 List. */
+/**
+ * Objects as `kubectl get -o yaml|json`: a named object as itself, a listing as a v1 List (keys in
+ * kubectl's order), managedFields left out as kubectl leaves them out.
+ */
 export function renderObjects(objects: readonly unknown[], format: 'yaml' | 'json', named: boolean): string {
+  const items = objects.map(withoutManagedFields);
   const doc =
-    named && objects.length === 1
-      ? objects[0]
-      : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };
+    named && items.length === 1
+      ? items[0]
+      : { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
   return format === 'json' ? JSON.stringify(doc, null, 4) + '\n' : toYaml(doc);
+}
+
+function withoutManagedFields(o: unknown): unknown {
+  if (typeof o !== 'object' || o === null || !('metadata' in o)) return o;
+  const meta = (o as { metadata?: Record<string, unknown> }).metadata;
+  if (!meta || !('managedFields' in meta)) return o;
+  const { managedFields: _dropped, ...rest } = meta;
+  return { ...o, metadata: rest };
 }
