@@ -119,7 +119,7 @@ function fromFile(kube: Kube, path: string, argName: string | undefined): RayClu
     }
     name = cfg.name;
     fileNs = cfg.namespace;
-    build = (n, ns) => clusterFromConfig({ ...cfg, name: n, namespace: ns }) as RayClusterObject;
+    build = (n, ns) => clusterFromConfig({ ...cfg, name: n, namespace: ns });
   }
   if (name && argName && name !== argName)
     throw new UsageError(
@@ -183,7 +183,7 @@ function fromFlags(kube: Kube, name: string, f: CreateClusterFlags, image: strin
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   }
-  return clusterFromConfig({ ...cfg, name, namespace: kube.namespace }) as RayClusterObject;
+  return clusterFromConfig({ ...cfg, name, namespace: kube.namespace });
 }
 
 async function createCluster(

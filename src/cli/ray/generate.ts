@@ -4,6 +4,7 @@
 // container `ray-head` with the gcs-server/dashboard/client ports, workers `ray-worker`, requests
 // for CPU/memory/ephemeral-storage/GPU/TPU and limits for everything but CPU. Pure.
 import { parseQuantity, QuantityError } from '../../api/quantity.ts';
+import type { RayCluster } from '../../api/v1/index.ts';
 import { parseYamlStream } from '../../util/yaml.ts';
 
 export const defaultRayVersion = '2.58.0';
@@ -280,7 +281,7 @@ function resources(r: {
 /** The RayCluster for a config with name and namespace set. */
 export function clusterFromConfig(
   cfg: ClusterConfig & { name: string; namespace: string },
-): Record<string, unknown> {
+): RayCluster & { metadata: { name: string; namespace: string } } {
   const image = cfg.image ?? defaultImage;
   const sa = cfg['service-account'] ? { serviceAccountName: cfg['service-account'] } : {};
   const fuse = cfg.gke?.gcsfuse;
@@ -311,7 +312,8 @@ export function clusterFromConfig(
       ...(volume ? { volumes: [volume] } : {}),
     }),
   }));
-  return {
+  // minReplicas/maxReplicas are left to the CRD's defaults, as KubeRay's plugin leaves them.
+  const cluster = {
     apiVersion: 'ray.io/v1',
     kind: 'RayCluster',
     metadata: {
@@ -351,6 +353,7 @@ export function clusterFromConfig(
       workerGroupSpecs: groups,
     },
   };
+  return cluster as unknown as RayCluster & { metadata: { name: string; namespace: string } };
 }
 
 function gcsFuseAttributes(f: GcsFuseConfig): Record<string, string> {
