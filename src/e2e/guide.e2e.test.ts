@@ -10,15 +10,18 @@
 //             `kubectl top nodes`, `get events --sort-by`; exec into a missing container, a
 //             completed pod or a container that is not running fails as kubectl says it, and the
 //             node keeps serving;
+//   kubectl ray (issue 17) on that cluster: get cluster/nodes/workergroups, version, status, session
+//             (the dashboard through the forwarded port), log (head and worker logs in a folder),
+//             scale (3 → 2 workers, get shows it), delete;
 //   uninstall `helm upgrade` rolls the operator, `helm uninstall` leaves no chart object, pod or
 //             process behind.
 // The chart's webhook is off: the API server cannot reach a Service here (no kube-proxy, and pod
 // addresses are loopback, which EndpointSlices refuse); src/webhook/webhook.int.test.ts covers it.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureBinaries } from '../../rig/build.ts';
 import { groupAlive } from '../../rig/node/procs.ts';
@@ -61,6 +64,8 @@ describe(
     const env = () => ({
       ...process.env,
       ...rig.env,
+      // Node 24 for bin/kubectl-ray's #!/usr/bin/env node; the repo's bin/ so kubectl finds the plugin.
+      PATH: [dirname(process.execPath), join(repoRoot, 'bin'), rig.env.PATH].join(delimiter),
       HELM_CONFIG_HOME: join(work, 'helm-config'),
       HELM_CACHE_HOME: join(work, 'helm-cache'),
       HELM_DATA_HOME: join(work, 'helm-data'),
@@ -331,6 +336,128 @@ describe(
       await ok(kubectl(['delete', 'pod', 'done', 'waiting', '-n', ns, '--wait=false']), 'delete test pods');
     });
 
+    it('kubectl ray get / version / status on the real cluster', async () => {
+      const get = await ok(kubectl(['ray', 'get', 'cluster', '-n', ns]), 'kubectl ray get cluster');
+      assert.match(
+        get,
+        /^NAME\s+NAMESPACE\s+DESIRED WORKERS\s+AVAILABLE WORKERS\s+CPUS\s+GPUS\s+TPUS\s+MEMORY\s+CONDITION\s+STATUS\s+AGE\n/,
+      );
+      assert.match(
+        get,
+        new RegExp(
+          `^ray-cluster\\s+${ns}\\s+3\\s+3\\s+4\\s+0\\s+0\\s+8Gi\\s+RayClusterProvisioned\\s+ready\\s`,
+          'm',
+        ),
+      );
+      const nodes = await ok(
+        kubectl(['ray', 'get', 'nodes', '-c', 'ray-cluster', '-n', ns]),
+        'kubectl ray get nodes',
+      );
+      assert.equal(nodes.trim().split('\n').length, 5, nodes);
+      const v = await ok(kubectl(['ray', 'version']), 'kubectl ray version');
+      assert.match(v, /^kubectl ray plugin version: \S+\nKubeRay operator version: 0\.1\.0\n$/);
+      const status = await ok(kubectl(['ray', 'status', 'ray-cluster', '-n', ns]), 'kubectl ray status');
+      assert.match(status, /: ready \(RayClusterProvisioned\), 4\/4 pods ready/);
+      assert.match(status, /^worker-group-1\s+worker\s+3\s+1\s+10\s+3\/3$/m);
+    });
+
+    it('kubectl ray session forwards the dashboard and client ports of the head Service', async () => {
+      const [dash, client] = [
+        20000 + Math.floor(Math.random() * 20000),
+        40000 + Math.floor(Math.random() * 20000),
+      ];
+      const s = background('kubectl', [
+        'ray',
+        'session',
+        'ray-cluster',
+        '-n',
+        ns,
+        '--dashboard-port',
+        String(dash),
+        '--client-port',
+        String(client),
+      ]);
+      const version = await until(
+        'the dashboard through kubectl ray session',
+        async () => {
+          const r = await fetch(`http://127.0.0.1:${dash}/api/version`);
+          return r.ok ? ((await r.json()) as { ray_version: string }) : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500, describe: s.output },
+      );
+      assert.equal(version.ray_version, '2.58.0');
+      assert.match(
+        s.output(),
+        new RegExp(
+          `Forwarding ports to service ray-cluster-head-svc\\nRay Dashboard: http://localhost:${dash}\\nRay Interactive Client: http://localhost:${client}`,
+        ),
+      );
+      s.child.kill('SIGINT');
+    });
+
+    it("kubectl ray log collects every node's stdout and Ray log directory into a folder", async () => {
+      const out = join(work, 'logs');
+      const r = await kubectl(['ray', 'log', 'ray-cluster', '-n', ns, '--out-dir', out]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^Command set to retrieve both head and worker node logs\.\n/);
+      const dirs = readdirSync(out).sort();
+      assert.deepEqual(dirs, pods.map((p) => p.metadata.name!).sort());
+      for (const d of dirs) {
+        const files = readdirSync(join(out, d));
+        assert.ok(files.includes('stdout.log'), `${d}: stdout.log`);
+        assert.ok(files.includes('raylet.out'), `${d}: Ray's raylet.out among ${files.join(' ')}`);
+      }
+      const headDir = join(out, head.metadata.name!);
+      assert.ok(existsSync(join(headDir, 'gcs_server.out')), 'the head has the GCS log');
+      assert.match(readFileSync(join(headDir, 'stdout.log'), 'utf8'), /Ray runtime started|ray start/i);
+      const only = await kubectl([
+        'ray',
+        'log',
+        'ray-cluster',
+        '-n',
+        ns,
+        '--out-dir',
+        join(work, 'headonly'),
+        '--node-type',
+        'head',
+      ])
+        .then(() => readdirSync(join(work, 'headonly')))
+        .catch(() => []);
+      assert.deepEqual(only, [head.metadata.name]);
+    });
+
+    it('kubectl ray scale 3 → 2 workers: get shows the new counts; delete removes the cluster', async () => {
+      const scaled = await ok(
+        kubectl(['ray', 'scale', 'cluster', 'ray-cluster', '-n', ns, '-w', 'worker-group-1', '-r', '2']),
+        'scale',
+      );
+      assert.match(scaled, /\(Scaled Replicas: 3 to 2\)/);
+      await until(
+        'kubectl ray get cluster to show 2 desired and 2 available workers',
+        async () =>
+          /^ray-cluster\s+\S+\s+2\s+2\s+3\s/m.test(
+            await ok(kubectl(['ray', 'get', 'cluster', '-n', ns]), 'get'),
+          ),
+        { timeoutMs: 120_000, intervalMs: 1000 },
+      );
+      await waitClusterReady(rig, ns, 'ray-cluster', 3, 120_000);
+      assert.equal(
+        await ok(kubectl(['ray', 'delete', 'ray-cluster', '-n', ns, '-y']), 'delete'),
+        'Deleted raycluster ray-cluster\n',
+      );
+      await until(
+        'the cluster and its pods to be gone',
+        async () =>
+          (
+            await kubectl(['get', 'pods', '-n', ns, '-l', 'ray.io/cluster=ray-cluster', '-o', 'name'])
+          ).stdout.trim() === '',
+        {
+          timeoutMs: 120_000,
+          intervalMs: 1000,
+        },
+      );
+    });
+
     it('helm upgrade rolls the operator; helm uninstall leaves no chart object, pod or process', async () => {
       const before = (await operatorPods())[0]!;
       await ok(
@@ -392,6 +519,6 @@ describe(
         (await getJson<{ items: unknown[] }>(rig, ['get', 'rayclusters', '-n', ns])).items.length,
         1,
       );
-      });
+    });
   },
 );
