@@ -40,6 +40,8 @@ export function layout(dir: string) {
     kwokKey: join(pki, 'kwok.key'),
     frontProxyCert: join(pki, 'front-proxy-client.crt'),
     frontProxyKey: join(pki, 'front-proxy-client.key'),
+    kubeletClientCert: join(pki, 'apiserver-kubelet-client.crt'),
+    kubeletClientKey: join(pki, 'apiserver-kubelet-client.key'),
     tokens: join(pki, 'tokens.csv'),
     kubeconfig: join(dir, 'kubeconfig'),
     kubeconfigOf: (who: 'controller-manager' | 'scheduler' | 'kwok') => join(dir, `kubeconfig-${who}`),
@@ -92,6 +94,9 @@ export function componentArgs(c: Component, l: Layout, p: Ports): string[] {
         '--requestheader-extra-headers-prefix=X-Remote-Extra-',
         `--proxy-client-cert-file=${l.frontProxyCert}`,
         `--proxy-client-key-file=${l.frontProxyKey}`,
+        // Its identity towards kubelets: the local node (rig/node) serves logs and exec only to it.
+        `--kubelet-client-certificate=${l.kubeletClientCert}`,
+        `--kubelet-client-key=${l.kubeletClientKey}`,
         `--service-account-key-file=${l.saPub}`,
         `--service-account-signing-key-file=${l.saKey}`,
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',

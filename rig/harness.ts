@@ -31,7 +31,8 @@ import {
   type RigState,
 } from './state.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { coreBinaries, repoRoot } from './versions.ts';
+import { coreBinaries, repoRoot, type BinaryName } from './versions.ts';
+import { metricsApiService, metricsServerManifests, metricsServerSetup } from './metricsServer.ts';
 
 export interface KubectlResult {
   stdout: string;
@@ -260,6 +261,41 @@ async function createNodes(s: RigState, profile: Profile): Promise<void> {
   );
 }
 
+/** metrics-server as a rig process, registered as the metrics.k8s.io APIService. */
+async function startMetricsServer(s: RigState, binary: string): Promise<void> {
+  const l = layout(s.dir);
+  const [port] = await freePorts(1);
+  // Its RBAC first: it reads the requestheader CA from kube-system at startup.
+  await kubectlOk(
+    s,
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: metricsServerManifests(port!, readFileSync(l.ca, 'utf8')),
+    }),
+  );
+  const proc: ProcState = {
+    pid: 0,
+    command: binary,
+    args: metricsServerSetup(l, s.name, s.server, port!),
+    log: l.log('metrics-server'),
+  };
+  await launch(
+    s,
+    'metrics-server',
+    proc,
+    async () => (await get(`https://127.0.0.1:${port}/livez`, { insecure: true })).status === 200,
+    60_000,
+  );
+  await kubectlOk(s, [
+    'wait',
+    '--for=condition=Available',
+    '--timeout=60s',
+    `apiservice/${metricsApiService}`,
+  ]);
+}
+
 function crdFiles(dir: string): string[] {
   try {
     return readdirSync(dir)
@@ -359,7 +395,10 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   }
 
   // helm is not part of the control plane: linked into bin/ when built (`rig build`), not required.
-  const binaries = { ...availableBinaries(), ...(await ensureBinaries(coreBinaries, log)) };
+  const needed: readonly BinaryName[] = profile.metricsServer
+    ? [...coreBinaries, 'metrics-server']
+    : coreBinaries;
+  const binaries = { ...availableBinaries(), ...(await ensureBinaries(needed, log)) };
   const free = await freePorts(6);
   const ports: Ports = {
     etcdClient: opts.ports?.etcdClient ?? free[0]!,
@@ -431,6 +470,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
       });
       s.processes[x.name] = proc;
     }
+    if (profile.metricsServer) await startMetricsServer(s, binaries['metrics-server']);
   } catch (err) {
     const pids = pidsOf(s);
     await stopState(s);

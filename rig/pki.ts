@@ -16,6 +16,8 @@ export interface Pki {
   kwok: KeyPairPem;
   /** The apiserver's client identity towards aggregated API servers (requestheader auth). */
   frontProxy: KeyPairPem;
+  /** The apiserver's client identity towards kubelets (logs, exec, port-forward). */
+  kubeletClient: KeyPairPem;
   /** PKCS#8 private key PEM signing service-account tokens; its public half verifies them. */
   serviceAccountKey: string;
   serviceAccountPub: string;
@@ -53,6 +55,8 @@ export function createPki(): Pki {
       usage: 'both',
     }),
     frontProxy: client('front-proxy-client'),
+    // kubeadm's name for it; the local node authorizes by the CA alone.
+    kubeletClient: client('kube-apiserver-kubelet-client'),
     serviceAccountKey: sa.export({ type: 'pkcs8', format: 'pem' }).toString(),
     serviceAccountPub: createPublicKey(sa).export({ type: 'spki', format: 'pem' }).toString(),
   };

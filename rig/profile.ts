@@ -44,6 +44,8 @@ export interface Profile {
   name: string;
   nodeGroups: readonly NodeGroup[];
   extraProcesses?: readonly ExtraProcess[];
+  /** Run metrics-server (rig/metricsServer.ts) for `kubectl top`; needs nodes that serve /metrics/resource. */
+  metricsServer?: boolean;
 }
 
 const zones = ['us-west-1a', 'us-west-1b', 'us-west-1c'] as const;

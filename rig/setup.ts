@@ -29,6 +29,7 @@ export function writeRigFiles(l: Layout, name: string, server: string, bins: Par
   pair(l.apiserverCert, l.apiserverKey, pki.apiserver);
   pair(l.kwokCert, l.kwokKey, pki.kwok);
   pair(l.frontProxyCert, l.frontProxyKey, pki.frontProxy);
+  pair(l.kubeletClientCert, l.kubeletClientKey, pki.kubeletClient);
   writeFileSync(l.saKey, pki.serviceAccountKey, secret);
   writeFileSync(l.saPub, pki.serviceAccountPub);
   // A bearer token too, for clients that cannot present a certificate (curl, quick scripts).

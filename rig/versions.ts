@@ -18,7 +18,8 @@ export type BinaryName =
   | 'kubectl'
   | 'kwok'
   | 'helm'
-  | 'ray-operator';
+  | 'ray-operator'
+  | 'metrics-server';
 
 export interface Recipe {
   /** Directory under rig/go/ and prefix of the cache directory. */
@@ -58,6 +59,13 @@ export const recipes: readonly Recipe[] = [
     packages: [{ pkg: 'helm.sh/helm/v3/cmd/helm', binary: 'helm' }],
   },
   {
+    // `kubectl top` on the `real` rig: scrapes the local node's /metrics/resource, served as the
+    // metrics.k8s.io APIService (rig/metricsServer.ts). v0.9.1 needs Go 1.26.10; v0.9.0 builds with 1.26.
+    component: 'metrics-server',
+    module: 'sigs.k8s.io/metrics-server',
+    packages: [{ pkg: 'sigs.k8s.io/metrics-server/cmd/metrics-server', binary: 'metrics-server' }],
+  },
+  {
     // KubeRay's operator, the benchmark peer (bench/). v1.7.0's module zip is refused by the Go
     // proxy (403 "not available"), so the recipe pins v1.6.2, the newest version the proxy serves.
     component: 'kuberay',
@@ -71,9 +79,12 @@ export const allBinaries: readonly BinaryName[] = recipes.flatMap((r) => r.packa
 /** What `npm test` needs (CI builds these): everything but the benchmark peer. */
 export const testBinaries: readonly BinaryName[] = allBinaries.filter((b) => b !== 'ray-operator');
 
-/** What a running rig needs; helm only matters to chart tests, ray-operator to benchmarks. */
+/**
+ * What every running rig needs; helm only matters to chart tests, ray-operator to benchmarks,
+ * metrics-server to the `real` profile (the harness adds it there).
+ */
 export const coreBinaries: readonly BinaryName[] = allBinaries.filter(
-  (b) => b !== 'helm' && b !== 'ray-operator',
+  (b) => b !== 'helm' && b !== 'ray-operator' && b !== 'metrics-server',
 );
 
 export function recipeOf(binary: BinaryName): Recipe {

@@ -165,15 +165,17 @@ export async function containerEnv(ctx: EnvContext): Promise<Record<string, stri
 
 /**
  * The process argv: `command` replaces the image ENTRYPOINT and `args` its CMD, both with $(VAR)
- * expansion. Ray images have no ENTRYPOINT and `bash` as CMD (rayproject/ray's Dockerfile).
+ * expansion (images.ts says what each image's are).
  */
-export function containerArgv(c: ContainerSpec, env: Readonly<Record<string, string>>): string[] {
+export function containerArgv(
+  c: ContainerSpec,
+  env: Readonly<Record<string, string>>,
+  image: { entrypoint: readonly string[]; cmd: readonly string[] } = { entrypoint: [], cmd: ['bash'] },
+): string[] {
   const expand = (xs: readonly string[]) => xs.map((x) => expandVars(x, env));
-  const entrypoint: string[] = [];
-  const cmd = ['bash'];
   if (c.command && c.command.length > 0) return [...expand(c.command), ...expand(c.args ?? [])];
-  if (c.args && c.args.length > 0) return [...entrypoint, ...expand(c.args)];
-  return [...entrypoint, ...cmd];
+  if (c.args && c.args.length > 0) return [...image.entrypoint, ...expand(c.args)];
+  return [...image.entrypoint, ...image.cmd];
 }
 
 /** rayproject/ray:*, rayproject/ray-ml:*, docker.io/rayproject/… run from the project's Ray venv. */

@@ -59,7 +59,7 @@ export interface LocalPodInfo {
   uid: string;
   ip: string;
   dir: string;
-  groups: { container: string; pgid: number }[];
+  groups: { container: string; pgid: number; startedAt: string; execGroups: number[] }[];
 }
 
 export interface LocalNode {
@@ -181,9 +181,28 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     }
   };
 
-  const kubelet = await startKubeletServer({
-    logPath: (ns, pod, container, previous) => byName.get(`${ns}/${pod}`)?.logPath(container, previous),
-  });
+  const caPem = clusterCaPem(kc);
+  const kubelet = await startKubeletServer(
+    {
+      logPath: (ns, pod, container, previous) => byName.get(`${ns}/${pod}`)?.logPath(container, previous),
+      pod: (ns, name) => {
+        const w = byName.get(`${ns}/${name}`);
+        return w && { podIP: w.ip, uid: w.pod.metadata.uid ?? '', container: (c) => w.running(c) };
+      },
+      containers: () =>
+        [...workers.values()].flatMap((w) =>
+          w.groups().map((g) => ({
+            namespace: w.pod.metadata.namespace ?? '',
+            pod: w.pod.metadata.name ?? '',
+            ...g,
+          })),
+        ),
+      python: join(venv, 'bin', 'python'),
+      trackGroup,
+    },
+    // Only the cluster's own identities (the API server, metrics-server) may call the node.
+    { clientCa: caPem || undefined },
+  );
 
   const ctx: NodeContext = {
     nodeName: opts.name,
@@ -198,7 +217,7 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     hostPorts: [apiPort],
     allocatable: capacity,
     client,
-    caPem: clusterCaPem(kc),
+    caPem,
     apiServer: { host: client.server.hostname, port: apiPort },
     lookups: {
       secret: async (ns, name) => {

@@ -15,6 +15,8 @@ import { groupAlive, signalGroup } from './procs.ts';
 import type { StartGate } from './gate.ts';
 import { ServiceAccountVolume, wantsToken } from './serviceAccount.ts';
 import { hostPathOf, mountTable, prepareVolumes, type VolumeLookups } from './volumes.ts';
+import type { RunningContainer } from './streaming.ts';
+import { imageConfig, ImageError, type ImageConfig } from './images.ts';
 
 export interface NodeContext {
   nodeName: string;
@@ -54,6 +56,10 @@ export interface ExecSpec {
   cwd: string;
 }
 
+interface ContainerStart extends ExecSpec {
+  image: ImageConfig;
+}
+
 interface Run {
   spec: ContainerSpec;
   view: ContainerView;
@@ -65,6 +71,9 @@ interface Run {
   exec?: ExecSpec;
   /** Gives back this run's Ray start slot (called once it is Ready). */
   releaseStart?: () => void;
+  /** The running process's stdin when the spec asks for `stdin: true` (kubectl attach -i). */
+  stdin?: NodeJS.WritableStream;
+  logPath?: string;
 }
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -91,6 +100,8 @@ export class PodWorker {
   #syncTimer: NodeJS.Timeout | undefined;
   #terminating: Promise<void> | undefined;
   #closed = false;
+  /** Process groups exec'd into each container (kubectl exec): metered and stopped with it. */
+  readonly #execGroups = new Map<string, Set<number>>();
 
   // A method, not the field: the flag flips while async loops are suspended.
   #isClosed(): boolean {
@@ -202,8 +213,9 @@ export class PodWorker {
     while (!this.#isClosed() && Date.now() < until) await sleep(200);
   }
 
-  async #execSpec(c: ContainerSpec): Promise<ExecSpec> {
+  async #execSpec(c: ContainerSpec): Promise<ContainerStart> {
     const ctx = this.#ctx;
+    const image = imageConfig(c.image);
     const ray = isRayImage(c.image);
     const sysPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
     const base: Record<string, string> = {
@@ -247,7 +259,8 @@ export class PodWorker {
       ctx.netshim,
       ctx.hostsFile,
     ]);
-    const env = { ...base, ...own };
+    if (image.ownHome) base.HOME = this.tmp;
+    const env = { ...base, ...image.env, ...own };
     if (this.#sa) env.KURAY_SA_DIR = this.#sa.dir;
     if (own.PATH && ray) env.PATH = `${ctx.shimBin}:${join(ctx.venv, 'bin')}:${own.PATH}`;
     // Longer Ray startup waits (py/sitecustomize.py) for Ray containers only.
@@ -268,7 +281,7 @@ export class PodWorker {
     });
     const workingDir = c.workingDir ? hostPathOf(c.workingDir, mounts) : undefined;
     const cwd = workingDir && existsSync(workingDir) ? workingDir : this.tmp;
-    return { env, cwd };
+    return { env, cwd, image };
   }
 
   /** Writes the pod's volumes once; a failure (missing ConfigMap, …) is retried on the next start. */
@@ -318,22 +331,24 @@ export class PodWorker {
 
   async #runOnceGated(r: Run): Promise<number> {
     const c = r.spec;
-    let exec: ExecSpec;
+    let start: ContainerStart;
     try {
-      exec = await this.#execSpec(c);
+      start = await this.#execSpec(c);
     } catch (err) {
-      const reason = err instanceof EnvError ? err.reason : 'CreateContainerError';
+      const reason =
+        err instanceof EnvError || err instanceof ImageError ? err.reason : 'CreateContainerError';
       r.view.state = { waiting: { reason, message: err instanceof Error ? err.message : String(err) } };
       this.#scheduleSync();
       await sleep(2000);
       return 1;
     }
+    const exec: ExecSpec = { env: start.env, cwd: start.cwd };
     r.exec = exec;
     const cdir = join(this.dir, c.name);
     mkdirSync(cdir, { recursive: true });
     writeFileSync(join(cdir, 'exec.json'), JSON.stringify(exec));
     const logPath = join(cdir, `${r.view.restartCount}.log`);
-    const argv = containerArgv(c, exec.env);
+    const argv = containerArgv(c, exec.env, start.image);
     const fd = openSync(logPath, 'a');
     const startedAt = now();
     let child;
@@ -342,7 +357,7 @@ export class PodWorker {
       child = spawn(hostPathOf(argv[0]!, exec.env.KURAY_MOUNTS ?? ''), argv.slice(1), {
         env: exec.env,
         cwd: exec.cwd,
-        stdio: ['ignore', fd, fd],
+        stdio: [c.stdin ? 'pipe' : 'ignore', fd, fd],
         detached: true,
       });
     } finally {
@@ -366,6 +381,11 @@ export class PodWorker {
       return 128;
     }
     r.pid = pid;
+    r.logPath = logPath;
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined);
+      r.stdin = child.stdin;
+    }
     // Terminated while this start was on its way (env lookups, the start gate): stop it right away.
     if (this.#isClosed()) signalGroup(pid, 'SIGKILL');
     writeFileSync(join(cdir, 'pid'), String(pid));
@@ -381,6 +401,7 @@ export class PodWorker {
     signalGroup(pid, 'SIGKILL');
     this.#ctx.trackGroup(pid, false);
     r.pid = undefined;
+    r.stdin = undefined;
     await probeLoop;
     const term = {
       exitCode: result.code,
@@ -486,6 +507,7 @@ export class PodWorker {
       const graceS = this.pod.metadata.deletionGracePeriodSeconds as number | undefined;
       const graceMs = graceOverrideMs ?? (graceS ?? this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
       await Promise.all([...this.#init, ...this.#main].map((r) => this.#stopRun(r, graceMs)));
+      for (const g of [...this.#execGroups.values()].flatMap((set) => [...set])) signalGroup(g, 'SIGKILL');
       clearTimeout(this.#syncTimer);
       if (remove) {
         try {
@@ -561,11 +583,37 @@ export class PodWorker {
     return existsSync(p) ? p : undefined;
   }
 
-  /** Process groups of running containers (memory accounting). */
-  groups(): { container: string; pgid: number }[] {
+  /** Process groups of running containers (memory accounting, /metrics/resource). */
+  groups(): { container: string; pgid: number; startedAt: string; execGroups: number[] }[] {
     return [...this.#init, ...this.#main].flatMap((r) =>
-      r.pid ? [{ container: r.spec.name, pgid: r.pid }] : [],
+      r.pid
+        ? [
+            {
+              container: r.spec.name,
+              pgid: r.pid,
+              startedAt: r.view.state.running?.startedAt ?? '',
+              execGroups: [...(this.#execGroups.get(r.spec.name) ?? [])],
+            },
+          ]
+        : [],
     );
+  }
+
+  /** A container that is running now, for exec and attach (streaming.ts). */
+  running(container: string): RunningContainer | undefined {
+    const r = [...this.#init, ...this.#main].find((x) => x.spec.name === container);
+    if (!r?.pid || !r.exec || !r.logPath || this.#isClosed()) return undefined;
+    const name = r.spec.name;
+    return {
+      ...r.exec,
+      logPath: r.logPath,
+      ...(r.stdin ? { stdin: r.stdin, stdinOnce: r.spec.stdinOnce ?? false } : {}),
+      adopt: (pgid) => {
+        const set = this.#execGroups.get(name) ?? new Set<number>();
+        this.#execGroups.set(name, set.add(pgid));
+        return () => set.delete(pgid);
+      },
+    };
   }
 }
 

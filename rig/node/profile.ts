@@ -10,6 +10,7 @@ export function realProfile(capacity: { cpu?: string; memory?: string } = {}): P
   return {
     name: 'real',
     nodeGroups: [],
+    metricsServer: true,
     extraProcesses: [
       {
         name: 'local-node',

@@ -45,6 +45,10 @@ export interface ContainerSpec {
   startupProbe?: ProbeSpec;
   /** Native sidecar (init container that keeps running); treated as a regular init container here. */
   restartPolicy?: string;
+  /** Keep a stdin open for `kubectl attach -i` (stdinOnce: closed when the first attach ends). */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
   volumeMounts?: VolumeMount[];
 }
 

@@ -2,7 +2,7 @@
 // Used by the autoscaler's signal readers, RayJob, and e2e tests. All calls go through node:http
 // (see http.ts for why never global fetch), with a timeout and typed errors.
 import { parseClusterStatus, type DashboardClusterStatus } from './clusterStatus.ts';
-import { httpCall, httpJson, RayHttpBodyError, RayHttpStatusError, type HttpOptions } from './http.ts';
+import { httpCall, httpJson, httpText, RayHttpBodyError, RayHttpStatusError, type HttpOptions } from './http.ts';
 import { parseJobDetails, type JobDetails, type JobSubmitRequest } from './jobs.ts';
 
 export interface DashboardVersion {
@@ -136,6 +136,17 @@ export class DashboardClient {
     const v = await httpJson('GET', url, undefined, this.#http);
     if (!isObject(v) || typeof v.logs !== 'string') throw new RayHttpBodyError(url, `${url}: no logs field`);
     return v.logs;
+  }
+
+  /**
+   * PUT /api/packages/<protocol>/<name>: a runtime_env package (a zipped working_dir) into the
+   * cluster's GCS, as `ray job submit --working-dir` uploads it; `uri` is e.g. gcs://_ray_pkg_<hash>.zip.
+   */
+  async uploadPackage(uri: string, zip: Buffer): Promise<void> {
+    const m = /^(\w+):\/\/(.+)$/.exec(uri);
+    if (!m) throw new Error(`${uri}: not a package URI (protocol://name)`);
+    const url = this.#url(`/api/packages/${m[1]}/${encodeURIComponent(m[2]!)}`);
+    await httpText('PUT', url, zip, this.#http, { 'content-type': 'application/octet-stream' });
   }
 
   /** POST /api/jobs/{id}/stop; false when the job had already finished. */

@@ -69,7 +69,7 @@ const DEFAULT_MAX_BODY = 32 << 20;
 export function httpCall(
   method: string,
   url: string,
-  body: string | undefined,
+  body: string | Buffer | undefined,
   opts: HttpOptions = {},
   extraHeaders: Record<string, string> = {},
 ): Promise<HttpResponse> {
@@ -133,7 +133,7 @@ export function httpCall(
 export async function httpText(
   method: string,
   url: string,
-  body?: string,
+  body?: string | Buffer,
   opts?: HttpOptions,
   extraHeaders?: Record<string, string>,
 ): Promise<string> {

@@ -9,7 +9,9 @@ export function register(program: Command): void {
     .description('run the Kuray operator (RayCluster controller) against the current kubeconfig');
   for (const f of FLAGS)
     cmd.option(`--${f.flag} <value>`, `${f.help} [env ${envName(f.flag)}] (default "${f.default}")`);
-  cmd.action(async (raw: Record<string, string | undefined>) => {
+  cmd.action(async (_own: unknown, command: Command) => {
+    // With globals: --kubeconfig is also the kubectl plugin's global flag, which commander gives the program.
+    const raw = command.optsWithGlobals<Record<string, string | undefined>>();
     // commander camel-cases option names; map back to the flag names.
     const flags: Record<string, string | undefined> = {};
     for (const f of FLAGS)
