@@ -1,7 +1,8 @@
-// The long-running operator: one Manager with the RayCluster controller and the native autoscaler. Runs until SIGTERM/SIGINT
+// The long-running operator: one Manager with the RayCluster and RayService controllers and the native autoscaler. Runs until SIGTERM/SIGINT
 // (graceful: drain, release the lease) or until leadership is lost.
 import { setupAutoscalerController } from '../controllers/autoscaler/setup.ts';
 import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
+import { setupRayServiceController } from '../controllers/rayservice/setup.ts';
 import { collectDefaultMetrics } from 'prom-client';
 import { Manager } from '../runtime/manager.ts';
 import type { OperatorOptions } from './options.ts';
@@ -33,6 +34,12 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
     concurrency: o.reconcileConcurrency,
     podWriteParallelism: o.podWriteParallelism,
     resyncMs: o.resyncSeconds * 1000,
+  });
+  setupRayServiceController(mgr, {
+    watchNamespaces: o.watchNamespaces,
+    concurrency: o.reconcileConcurrency,
+    // KubeRay's ENABLE_ZERO_DOWNTIME=false: RayServices without upgradeStrategy never get a new cluster.
+    zeroDowntimeDefault: process.env.ENABLE_ZERO_DOWNTIME?.toLowerCase() !== 'false',
   });
   // Kuray's native autoscaler (clusters in native mode only; in-tree clusters run Ray's sidecar).
   setupAutoscalerController(mgr, { watchNamespaces: o.watchNamespaces });

@@ -7,6 +7,10 @@ import {
   type AutoscalerControllerOptions,
 } from '../controllers/autoscaler/setup.ts';
 import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
+import {
+  setupRayServiceController,
+  type RayServiceControllerOptions,
+} from '../controllers/rayservice/setup.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import { Registry } from 'prom-client';
@@ -30,6 +34,8 @@ export async function startOperator(
     logLevel?: 'debug' | 'info' | 'warn' | 'error';
     /** The native autoscaler controller's options (it runs as in `kuray operator`). */
     autoscaler?: Omit<AutoscalerControllerOptions, 'watchNamespaces'>;
+    /** The RayService controller's options (test seams for Ray, dashboard timing). */
+    rayService?: Omit<RayServiceControllerOptions, 'watchNamespaces'>;
   } = {},
 ): Promise<InProcessOperator> {
   const mgr = new Manager({
@@ -51,6 +57,7 @@ export async function startOperator(
   });
   setupRayClusterController(mgr, { watchNamespaces: namespaces, concurrency: 4 });
   setupAutoscalerController(mgr, { watchNamespaces: namespaces, ...opts.autoscaler });
+  setupRayServiceController(mgr, { watchNamespaces: namespaces, ...opts.rayService });
   await mgr.start();
   return { mgr, stop: () => mgr.stop() };
 }
