@@ -40,7 +40,11 @@ export function specForHashing(spec: RayClusterSpec): RayClusterSpec {
     delete loose.replicas;
     delete loose.minReplicas;
     delete loose.maxReplicas;
-    if (g.scaleStrategy) delete g.scaleStrategy.workersToDelete;
+    if (g.scaleStrategy) {
+      delete g.scaleStrategy.workersToDelete;
+      // An empty scaleStrategy is no scaleStrategy (KubeRay's is a struct, not a pointer).
+      if (Object.keys(g.scaleStrategy).length === 0) delete (g as { scaleStrategy?: unknown }).scaleStrategy;
+    }
     const t = g.template.spec;
     if (t) {
       delete t.tolerations;
@@ -53,7 +57,9 @@ export function specForHashing(spec: RayClusterSpec): RayClusterSpec {
 /** The hash of the whole spec, or of its first `workerGroups` groups (to detect appended groups). */
 export function clusterSpecHash(spec: RayClusterSpec, workerGroups?: number): string {
   const s = specForHashing(spec);
-  if (workerGroups !== undefined) s.workerGroupSpecs = (s.workerGroupSpecs ?? []).slice(0, workerGroups);
+  // No worker groups and an empty list are the same spec (a group appended to a head-only cluster).
+  const groups = s.workerGroupSpecs ?? [];
+  s.workerGroupSpecs = workerGroups === undefined ? groups : groups.slice(0, workerGroups);
   return HASH_PREFIX + createHash('sha256').update(canonicalJson(s)).digest('hex').slice(0, 40);
 }
 

@@ -163,7 +163,7 @@ export class ServeSync {
     const lastOkPutAt = lastPut?.ok ? lastPut.at : undefined;
     const prev = this.#apps.peek(key);
     // After a PUT, a reading taken before it says nothing about the new config: read again at once.
-    const stale = lastOkPutAt !== undefined && prev !== undefined && prev.startedAt < lastOkPutAt;
+    const stale = lastOkPutAt !== undefined && prev !== undefined && prev.startedAt <= lastOkPutAt;
     const read = this.#apps.poll(key, stale ? 0 : this.#o.pollMs, (sig) => api.applications(sig));
     const view: ServeView = { ready: false };
     if (!read) return { view, events };
@@ -199,10 +199,12 @@ export class ServeSync {
         ? configText
         : `${configText}\n#target_capacity=${opts.targetCapacity}`;
 
+    const fresh = lastOkPutAt === undefined || read.startedAt > lastOkPutAt;
     if (opts.deploy) {
       this.#settlePut(key, cluster, lastPut, events);
-      const applied = this.#applied.get(key);
-      const due = applied !== desired || Object.keys(apps).length === 0;
+      // No application at all on a reading taken after our last PUT: the head restarted (without
+      // GCS fault tolerance, Serve's state died with it), so the config goes again.
+      const due = this.#applied.get(key) !== desired || (fresh && Object.keys(apps).length === 0);
       if (due && !this.#put.inFlight(key)) {
         const failedSame = lastPut && !lastPut.ok && this.#sending.get(key) === desired;
         const wait = failedSame
@@ -240,7 +242,6 @@ export class ServeSync {
           .join('; '),
       };
     }
-    const fresh = lastOkPutAt === undefined || read.startedAt >= lastOkPutAt;
     view.ready =
       fresh &&
       Object.keys(apps).length > 0 &&

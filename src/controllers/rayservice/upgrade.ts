@@ -13,9 +13,11 @@ import {
   ANNOTATION_HASH,
   ANNOTATION_KUBERAY_VERSION,
   ANNOTATION_NUM_WORKER_GROUPS,
+  COND_READY,
   COND_ROLLBACK_IN_PROGRESS,
   COND_UPGRADE_IN_PROGRESS,
   DEFAULT_DELETION_DELAY_S,
+  REASON,
 } from './constants.ts';
 import { clusterSpecHash, isKurayHash } from './hash.ts';
 
@@ -81,9 +83,14 @@ export function shouldPrepareNewCluster(
   return upgradeType(rs, zeroDowntimeDefault) !== 'None';
 }
 
-/** rayClusterDeletionDelaySeconds in ms (0 while the RayService itself is being deleted). */
+/**
+ * rayClusterDeletionDelaySeconds in ms; 0 while the RayService itself is being deleted, and after an
+ * initializing timeout (a cluster that never served has no traffic to drain).
+ */
 export function deletionDelayMs(rs: RayService): number {
   if (rs.metadata?.deletionTimestamp) return 0;
+  const ready = rs.status?.conditions?.find((c) => c.type === COND_READY);
+  if (ready?.status === 'False' && ready.reason === REASON.initializingTimeout) return 0;
   return (rs.spec.rayClusterDeletionDelaySeconds ?? DEFAULT_DELETION_DELAY_S) * 1000;
 }
 
@@ -119,9 +126,10 @@ export function planCleanup(
     if (keep.has(name)) continue;
     plan.remaining = true;
     if (rc.metadata?.deletionTimestamp) continue;
-    const at = scheduled.get(name);
-    if (deleting || (at !== undefined && now >= at)) plan.delete.push(name);
-    else if (at === undefined) plan.schedule.push({ name, at: now + deletionDelayMs(rs) });
+    const known = scheduled.get(name);
+    const at = known ?? now + deletionDelayMs(rs);
+    if (now >= at) plan.delete.push(name);
+    else if (known === undefined) plan.schedule.push({ name, at });
   }
   return plan;
 }
