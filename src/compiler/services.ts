@@ -21,6 +21,7 @@ import {
   PORT_METRICS,
   PORT_SERVE,
 } from './constants.ts';
+import type { RayCluster } from '../api/v1/index.ts';
 import type { ClusterContext } from './context.ts';
 import { headServiceSelector } from './labels.ts';
 import { headServiceName, headlessServiceName, serveServiceName } from './names.ts';
@@ -29,9 +30,9 @@ import { headServiceName, headlessServiceName, serveServiceName } from './names.
  * The head container's named ports (unnamed → `<port>-port`), else KubeRay's defaults (client,
  * gcs-server, dashboard, metrics, serve); `metrics` 8080 is always there. Sorted by name.
  */
-export function headServicePorts(ctx: ClusterContext): [string, number][] {
+export function headServicePorts(rc: RayCluster): [string, number][] {
   const ports = new Map<string, number>();
-  for (const p of ctx.rc.spec.headGroupSpec.template.spec?.containers[0]?.ports ?? []) {
+  for (const p of rc.spec.headGroupSpec.template.spec?.containers[0]?.ports ?? []) {
     ports.set(p.name || `${p.containerPort}-port`, p.containerPort);
   }
   if (ports.size === 0) {
@@ -52,7 +53,7 @@ export function buildHeadService(ctx: ClusterContext): Service {
   const appName = head.template.metadata?.labels?.[LABEL_APP_NAME];
   const selector = headServiceSelector(ctx.name, appName !== undefined ? { [LABEL_APP_NAME]: appName } : {});
   const annotations = { ...rc.spec.headServiceAnnotations };
-  const ports: ServicePort[] = headServicePorts(ctx).map(([name, port]) => ({
+  const ports: ServicePort[] = headServicePorts(rc).map(([name, port]) => ({
     name,
     port,
     appProtocol: 'tcp',
@@ -97,12 +98,17 @@ export function buildHeadService(ctx: ClusterContext): Service {
   return svc;
 }
 
+/** The head Service's ports named `serve` or `serve-*` (HTTP, gRPC, …): what a serve Service exposes. */
+export function servePorts(rc: RayCluster): ServicePort[] {
+  return headServicePorts(rc)
+    .filter(([name]) => name === PORT_SERVE || name.startsWith(`${PORT_SERVE}-`))
+    .map(([name, port]) => ({ name, port }));
+}
+
 /** `<cluster>-serve-svc`, only with annotation ray.io/enable-serve-service=true and a serve / serve-* port. */
 export function buildServeService(ctx: ClusterContext): Service | undefined {
   if (ctx.rc.metadata?.annotations?.[ANNOTATION_ENABLE_SERVE_SERVICE] !== 'true') return undefined;
-  const ports = headServicePorts(ctx)
-    .filter(([name]) => name === PORT_SERVE || name.startsWith(`${PORT_SERVE}-`))
-    .map(([name, port]) => ({ name, port }));
+  const ports = servePorts(ctx.rc);
   // KubeRay fails the reconcile here; validation warns about it, the compiler just creates nothing.
   if (ports.length === 0) return undefined;
   const type = ctx.rc.spec.headGroupSpec.serviceType;

@@ -1,11 +1,12 @@
-// The long-running operator: one Manager with the RayCluster controller and the native autoscaler,
-// and the admission webhook when enabled. Runs until SIGTERM/SIGINT
+// The long-running operator: one Manager with the RayCluster, RayJob, RayService (and, gated,
+// RayCronJob) controllers, the native autoscaler, and the admission webhook when enabled. Runs until SIGTERM/SIGINT
 // (graceful: drain, release the lease) or until leadership is lost.
 import { setupAutoscalerController } from '../controllers/autoscaler/setup.ts';
 import { setupRayClusterController } from '../controllers/raycluster/setup.ts';
 import { setupRayJobController } from '../controllers/rayjob/setup.ts';
 import { setupRayCronJobController } from '../controllers/raycronjob/setup.ts';
 import { gateEnabled } from '../api/validation/features.ts';
+import { setupRayServiceController } from '../controllers/rayservice/setup.ts';
 import { collectDefaultMetrics } from 'prom-client';
 import { Manager } from '../runtime/manager.ts';
 import type { OperatorOptions } from './options.ts';
@@ -65,6 +66,12 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
       watchNamespaces: o.watchNamespaces,
       validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster, featureGates: o.featureGates },
     });
+  setupRayServiceController(mgr, {
+    watchNamespaces: o.watchNamespaces,
+    concurrency: o.reconcileConcurrency,
+    // KubeRay's ENABLE_ZERO_DOWNTIME=false: RayServices without upgradeStrategy never get a new cluster.
+    zeroDowntimeDefault: process.env.ENABLE_ZERO_DOWNTIME?.toLowerCase() !== 'false',
+  });
   // Kuray's native autoscaler (clusters in native mode only; in-tree clusters run Ray's sidecar).
   setupAutoscalerController(mgr, { watchNamespaces: o.watchNamespaces });
   mgr.log.info('starting kuray operator', {

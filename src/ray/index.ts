@@ -1,4 +1,4 @@
-// Clients for Ray: the dashboard head (Jobs API, nodes, cluster status) over node:http, and GCS's
+// Clients for Ray: the dashboard head (Jobs API, Serve API, nodes, cluster status) over node:http, and GCS's
 // autoscaler service over gRPC (cluster resource state, DrainNode).
 export {
   DashboardClient,
@@ -15,6 +15,16 @@ export {
   type JobStatus,
   type JobSubmitRequest,
 } from './jobs.ts';
+export {
+  ServeClient,
+  parseServeDetails,
+  proxyHealthy,
+  type ServeAppStatus,
+  type ServeApplicationInfo,
+  type ServeClientOptions,
+  type ServeDeploymentInfo,
+  type ServeDetails,
+} from './serve.ts';
 export {
   parseClusterStatus,
   type DashboardClusterStatus,

@@ -31,6 +31,7 @@ export const Jobs = gvr('batch', 'v1', 'jobs', 'Job');
 export const PodDisruptionBudgets = gvr('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget');
 export const Roles = gvr('rbac.authorization.k8s.io', 'v1', 'roles', 'Role');
 export const RoleBindings = gvr('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding');
+export const EndpointSlices = gvr('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice');
 export const Ingresses = gvr('networking.k8s.io', 'v1', 'ingresses', 'Ingress');
 export const NetworkPolicies = gvr('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy');
 export const CustomResourceDefinitions = gvr(

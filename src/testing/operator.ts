@@ -12,6 +12,10 @@ import {
 } from '../controllers/raycluster/setup.ts';
 import { setupRayJobController, type RayJobControllerOptions } from '../controllers/rayjob/setup.ts';
 import { setupRayCronJobController } from '../controllers/raycronjob/setup.ts';
+import {
+  setupRayServiceController,
+  type RayServiceControllerOptions,
+} from '../controllers/rayservice/setup.ts';
 import { createLogger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import { Registry } from 'prom-client';
@@ -41,6 +45,8 @@ export async function startOperator(
     rayjob?: Omit<RayJobControllerOptions, 'watchNamespaces'>;
     /** Runs the RayCronJob controller too (the operator does with --feature-gates=RayCronJob=true). */
     raycronjob?: boolean;
+    /** The RayService controller's options (test seams for Ray, dashboard timing). */
+    rayService?: Omit<RayServiceControllerOptions, 'watchNamespaces'>;
   } = {},
 ): Promise<InProcessOperator> {
   const mgr = new Manager({
@@ -68,6 +74,7 @@ export async function startOperator(
       watchNamespaces: namespaces,
       validateOptions: { featureGates: { RayCronJob: true } },
     });
+  setupRayServiceController(mgr, { watchNamespaces: namespaces, ...opts.rayService });
   await mgr.start();
   return { mgr, stop: () => mgr.stop() };
 }
