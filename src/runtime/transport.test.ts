@@ -61,3 +61,42 @@ test('a request lost on a reused keep-alive socket the server closed is sent aga
     await srv.close();
   }
 });
+
+test('open watches never starve other requests: 150 quiet watches, then a get still answers', async () => {
+  const { ConfigMaps: cm } = await import('./resources.ts');
+  const { KubeClient } = await import('./transport.ts');
+  const { loopbackKubeConfig, until } = await import('./testutil.ts');
+  const http = await import('node:http');
+  let watching = 0;
+  const server = http.createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://x').searchParams.get('watch') === 'true') {
+      // A quiet watch: headers sent, the stream stays open (each holds its HTTP/1.1 socket).
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      watching++;
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ metadata: { name: 'a' } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  const client = new KubeClient(loopbackKubeConfig(port), { qps: 1000, burst: 1000 });
+  const stop = new AbortController();
+  const watches = Array.from({ length: 150 }, (_, i) =>
+    (async () => {
+      const events = client.watch(cm, `ns-${String(i)}`, { signal: stop.signal });
+      while (!(await events.next()).done);
+    })().catch(() => undefined),
+  );
+  try {
+    await until(() => watching === 150, 10_000, '150 open watches');
+    assert.equal((await client.get(cm, 'ns', 'a')).metadata.name, 'a');
+  } finally {
+    stop.abort();
+    await Promise.all(watches);
+    client.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});

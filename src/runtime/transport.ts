@@ -106,6 +106,8 @@ export class KubeClient {
   readonly host: string;
   readonly #bucket: TokenBucket;
   readonly #agent: http.Agent;
+  /** Watches only: each holds its socket for minutes (HTTP/1.1), so they never share the capped pool. */
+  readonly #watchAgent: http.Agent;
   readonly #userAgent: string;
   readonly #timeoutMs: number;
   readonly #m;
@@ -117,10 +119,14 @@ export class KubeClient {
     this.server = new URL(cluster.server);
     this.host = this.server.host;
     this.#bucket = new TokenBucket(opts.qps ?? 50, opts.burst ?? 100);
-    this.#agent =
-      this.server.protocol === 'http:'
-        ? new http.Agent({ keepAlive: true, maxSockets: 100 })
-        : new https.Agent({ keepAlive: true, maxSockets: 100 });
+    const Agent = this.server.protocol === 'http:' ? http.Agent : https.Agent;
+    // Requests share at most 100 sockets. Watches get their own uncapped pool: with one open watch per
+    // kind and namespace (--watch-namespace with many namespaces), a shared capped pool was filled by
+    // watches and every list, create and status write waited forever (measured: ~16 namespaces and the
+    // RayCluster + RayJob + RayService caches, 160 watches, hung the operator). The API server does not
+    // count watches against its in-flight limits.
+    this.#agent = new Agent({ keepAlive: true, maxSockets: 100 });
+    this.#watchAgent = new Agent({ keepAlive: true });
     this.#userAgent = opts.userAgent ?? 'kuray';
     this.#timeoutMs = opts.timeoutMs ?? 60_000;
     const reg = opts.registry ?? defaultRegistry;
@@ -161,6 +167,7 @@ export class KubeClient {
   /** Stops pooling connections (idle sockets close). */
   close(): void {
     this.#agent.destroy();
+    this.#watchAgent.destroy();
   }
 
   async #open(
@@ -170,6 +177,7 @@ export class KubeClient {
     contentType: string | undefined,
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
+    agent: http.Agent = this.#agent,
   ): Promise<http.IncomingMessage> {
     const waitStart = performance.now();
     await this.#bucket.take(signal);
@@ -177,7 +185,7 @@ export class KubeClient {
     signal?.throwIfAborted();
     const opts: https.RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(opts);
-    if (!this.kubeConfig.getCurrentCluster()?.proxyUrl) opts.agent = this.#agent;
+    if (!this.kubeConfig.getCurrentCluster()?.proxyUrl) opts.agent = agent;
     const url = new URL(path, this.server);
     const headers: Record<string, string> = {
       ...(opts.headers as Record<string, string> | undefined),
@@ -367,7 +375,7 @@ export class KubeClient {
         timeoutSeconds: opts.timeoutSeconds,
         allowWatchBookmarks: opts.allowWatchBookmarks ?? true,
       });
-    const res = await this.#open('GET', path, undefined, undefined, opts.signal, undefined);
+    const res = await this.#open('GET', path, undefined, undefined, opts.signal, undefined, this.#watchAgent);
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) {
       const chunks: Buffer[] = [];
