@@ -23,6 +23,7 @@ import { ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART, LABEL_CLUSTER } from '../.
 import { conditionTrue, COND_PROVISIONED, COND_SUSPENDING } from './conditions.ts';
 import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
+import { clusterStatusPatch } from './statusPatch.ts';
 import { ensureObjects } from './objects.ts';
 import { ensureAuthSecret } from './authSecret.ts';
 import { groupBy, podBatchMessage } from './podEvents.ts';
@@ -399,16 +400,17 @@ export class RayClusterReconciler {
       failure,
       now: this.#now(),
     });
-    // status.autoscaler is the native autoscaler's (src/autoscaler/actuator): keep it.
-    if (rc.status?.autoscaler) status.autoscaler = rc.status.autoscaler;
     if (!statusChanged(rc.status, status)) return;
+    // Only this controller's members: status.autoscaler is the native autoscaler's (statusPatch.ts).
+    const p = clusterStatusPatch(rc.status, status);
+    if (!p) return;
     try {
       await this.#d.client.patchStatus(
         RayClusters,
         rc.metadata!.namespace,
         rc.metadata!.name!,
-        [{ op: 'add', path: '/status', value: status }],
-        'json',
+        p.body,
+        p.type,
       );
     } catch (err) {
       if (isNotFound(err)) return;
