@@ -71,7 +71,7 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'namespace of the leader Lease (default: POD_NAMESPACE or default)',
     default: '',
   },
-  { flag: 'leader-election-id', help: 'name of the leader Lease', default: 'kuray-operator-leader' },
+  { flag: 'leader-election-id', help: 'name of the leader Lease', default: 'ray-operator-leader' },
   {
     flag: 'leader-election-identity',
     help: "this replica's identity in the Lease (default: hostname_uuid)",
