@@ -24,6 +24,8 @@ import { conditionTrue, COND_PROVISIONED, COND_SUSPENDING } from './conditions.t
 import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
 import { clusterStatusPatch } from './statusPatch.ts';
+import { assignWorkerIndices } from './workerIndex.ts';
+import { isTerminating, podGroup } from './podState.ts';
 import { ensureObjects } from './objects.ts';
 import { ensureAuthSecret } from './authSecret.ts';
 import { groupBy, podBatchMessage } from './podEvents.ts';
@@ -312,10 +314,18 @@ export class RayClusterReconciler {
     const ns = rc.metadata!.namespace!;
     const todo: { pod: Pod; head: boolean }[] = [];
     if (plan.createHead) todo.push({ pod: compiled.headPod(newHeadPodName(name, this.#rand)), head: true });
+    const pods = plan.groups.some((g) => g.create > 0) ? ownedPods(this.#d.pods, rc) : [];
     for (const g of plan.groups) {
-      for (let i = 0; i < g.create; i++)
+      if (g.create <= 0) continue;
+      // Replica/host index labels (KubeRay's RayMultiHostIndexing): the pods staying in the group.
+      const leaving = new Set(g.delete.map((d) => d.name));
+      const staying = pods.filter(
+        (p) => podGroup(p) === g.group && !isTerminating(p) && !leaving.has(p.metadata?.name ?? ''),
+      );
+      const hosts = compiled.groups.find((x) => x.name === g.group)?.numOfHosts ?? 1;
+      for (const index of assignWorkerIndices(g.group, hosts, staying, g.create, this.#rand))
         todo.push({
-          pod: compiled.workerPod(g.group, newWorkerPodName(name, g.group, this.#rand)),
+          pod: compiled.workerPod(g.group, newWorkerPodName(name, g.group, this.#rand), index),
           head: false,
         });
     }
