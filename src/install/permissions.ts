@@ -146,6 +146,13 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     why: 'the Redis cleanup Job of a deleted GCS fault-tolerant RayCluster (ray.io/gcs-ft-redis-cleanup-finalizer)',
   },
   {
+    group: 'networking.k8s.io',
+    resource: 'ingresses',
+    verbs: ['create'],
+    scope: 'watched',
+    why: 'the dashboard Ingress of a cluster with headGroupSpec.enableIngress (created once, not watched)',
+  },
+  {
     group: 'policy',
     resource: 'poddisruptionbudgets',
     verbs: ['create'],

@@ -15,6 +15,7 @@ import { KubeClient } from '../../runtime/transport.ts';
 import {
   Nodes,
   PodDisruptionBudgets,
+  Ingresses,
   Pods,
   RoleBindings,
   Roles,
@@ -162,6 +163,7 @@ describe('seed examples on the rig', () => {
           Role: Roles,
           RoleBinding: RoleBindings,
           PodDisruptionBudget: PodDisruptionBudgets,
+          Ingress: Ingresses,
         };
         for (const want of renderCluster(live, defaultCompileOptions)) {
           const { name: wantName, ...wantMeta } = want.metadata ?? {};

@@ -9,6 +9,7 @@ import type { Informer } from '../../runtime/informer.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import {
   PodDisruptionBudgets,
+  Ingresses,
   Pods,
   RayClusters,
   RoleBindings,
@@ -48,8 +49,7 @@ export function createdOnce(): {
   const key = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
   return {
     informer: {
-      get: (ns, name) =>
-        seen.has(key(ns, name)) ? ({ metadata: { namespace: ns, name } }) : undefined,
+      get: (ns, name) => (seen.has(key(ns, name)) ? { metadata: { namespace: ns, name } } : undefined),
       byIndex: () => [],
     },
     remember: (ns, name) => {
@@ -98,6 +98,9 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   // connection each. The operator remembers what it created (or found) instead, so a converged
   // cluster still makes no call; a PDB deleted by hand comes back after an operator restart.
   children.set(PodDisruptionBudgets.kind, { resource: PodDisruptionBudgets, ...createdOnce() });
+  // The dashboard Ingress (enableIngress) likewise: created once, a user's edits survive (KubeRay
+  // updates it; Kuray leaves it to the user once it exists, like the head Service).
+  children.set(Ingresses.kind, { resource: Ingresses, ...createdOnce() });
 
   const expectations = new Expectations();
   const reconciler = new RayClusterReconciler({
