@@ -141,6 +141,46 @@ describe('RayCluster lifecycle on the rig', () => {
     assert.deepEqual(hostsOf.map((h) => h[0]!.split('/')[0]).sort(), ['0', '1']);
   });
 
+  test('upgradeStrategy Recreate: scaling keeps the pods; a template change replaces every pod from the new spec', async () => {
+    const rc = rayCluster('recreate', inNamespace(ns), withWorkers(2, minMax(0, 5)));
+    await create({ ...rc, spec: { ...rc.spec, upgradeStrategy: { type: 'Recreate' } } });
+    await waitReady('recreate', 2);
+    const names = async () => new Set((await pods('recreate')).map((p) => p.metadata!.name!));
+    const before = await names();
+    await patchSpec('recreate', [{ op: 'replace', path: '/spec/workerGroupSpecs/0/replicas', value: 3 }]);
+    await waitReady('recreate', 3);
+    const scaled = await names();
+    assert.ok(
+      [...before].every((n) => scaled.has(n)),
+      'scaling recreated nothing',
+    );
+    await patchSpec('recreate', [
+      {
+        op: 'add',
+        path: '/spec/headGroupSpec/template/spec/containers/0/env',
+        value: [{ name: 'MODEL', value: 'v2' }],
+      },
+    ]);
+    await until(
+      'every pod replaced and the cluster ready again',
+      async () => {
+        const now = await names();
+        const c = await get('recreate');
+        return now.size === 4 && [...now].every((n) => !scaled.has(n)) && c.status?.readyWorkerReplicas === 3
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 90_000, describe: async () => [...(await names())].join(',') },
+    );
+    const head = (await pods('recreate', ',ray.io/node-type=head'))[0]!;
+    assert.equal(head.spec?.containers[0]?.env?.find((e) => e.name === 'MODEL')?.value, 'v2');
+    assert.match(
+      head.metadata?.annotations?.['ray.io/upgrade-strategy-recreate-hash'] ?? '',
+      /^[0-9a-f]{40}$/,
+    );
+    assert.ok((await eventsAbout('recreate')).some((e) => e.reason === 'DeletedHeadPod'));
+  });
+
   test('workersToDelete deletes exactly the listed pods and is cleared afterwards', async () => {
     await create(rayCluster('wtd', inNamespace(ns), withWorkers(3)));
     await waitReady('wtd', 3);

@@ -25,6 +25,7 @@ import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
 import { clusterStatusPatch } from './statusPatch.ts';
 import { assignWorkerIndices } from './workerIndex.ts';
+import { recreateDecision, recreatePlan } from './recreate.ts';
 import { isTerminating, podGroup } from './podState.ts';
 import { ensureObjects } from './objects.ts';
 import { ensureAuthSecret } from './authSecret.ts';
@@ -219,10 +220,21 @@ export class RayClusterReconciler {
     key: string,
     ctx: ReconcileContext,
   ): Promise<ReconcileFailure | undefined> {
+    const recreate = recreateDecision(compiled.cluster, pods);
+    if (recreate.action === 'adopt') {
+      // Made by another operator version: record the spec it runs instead of restarting it.
+      await this.#d.client.patch(
+        Pods,
+        rc.metadata!.namespace,
+        recreate.head,
+        { metadata: { annotations: recreate.annotations } },
+        'merge',
+      );
+    }
     const suspend = rc.spec.suspend === true || conditionTrue(rc.status?.conditions, COND_SUSPENDING);
     const specs = compiled.cluster.spec.workerGroupSpecs ?? [];
-    const plan = planPods({
-      suspend,
+    const planned = planPods({
+      suspend: suspend || recreate.action === 'recreate',
       // In-tree (Ray's sidecar) or native (Kuray's actuator): either way the autoscaler picks who goes.
       autoscaling: autoscalingMode(compiled.cluster.spec).mode !== 'none',
       groups: compiled.groups.map((g) => {
@@ -239,6 +251,8 @@ export class RayClusterReconciler {
         rc.metadata?.annotations?.[ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART] === 'true' &&
         conditionTrue(rc.status?.conditions, COND_PROVISIONED),
     });
+    const plan =
+      recreate.action === 'recreate' && !suspend ? recreatePlan(planned, recreate.reason) : planned;
     for (const g of plan.groups) {
       if (g.surplusKept > 0)
         ctx.log.debug('surplus workers kept for the autoscaler to choose', {
