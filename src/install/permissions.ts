@@ -167,6 +167,13 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     why: "token auth: the cluster's auth_token Secret (created before its pods; read by the native autoscaler)",
   },
   {
+    group: 'networking.k8s.io',
+    resource: 'ingresses',
+    verbs: ['create'],
+    scope: 'watched',
+    why: 'the dashboard Ingress of a cluster with headGroupSpec.enableIngress (created once, not watched)',
+  },
+  {
     group: 'policy',
     resource: 'poddisruptionbudgets',
     verbs: ['create'],
