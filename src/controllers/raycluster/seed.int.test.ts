@@ -171,7 +171,9 @@ describe('seed examples on the rig', () => {
             const group = want.metadata?.labels?.['ray.io/group'];
             const diffs = pods
               .filter((p) => p.metadata?.labels?.['ray.io/group'] === group)
-              .map((p) => subsetDiff({ ...want, metadata: wantMeta }, p));
+              .map((p) =>
+                subsetDiff({ ...want, apiVersion: undefined, kind: undefined, metadata: wantMeta }, p),
+              ); // list items carry no apiVersion/kind
             assert.ok(
               diffs.some((d) => d.length === 0),
               `${ex.file}: no ${group} pod matches the rendered one: ${diffs.map((d) => d.join('; ')).join(' | ')}`,
