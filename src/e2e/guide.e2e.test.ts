@@ -19,7 +19,15 @@
 // addresses are loopback, which EndpointSlices refuse); src/webhook/webhook.int.test.ts covers it.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -70,10 +78,14 @@ describe(
       HELM_CACHE_HOME: join(work, 'helm-cache'),
       HELM_DATA_HOME: join(work, 'helm-data'),
     });
-    const kubectl = (args: readonly string[], opts: { input?: string; extraEnv?: NodeJS.ProcessEnv } = {}) =>
+    const kubectl = (
+      args: readonly string[],
+      opts: { input?: string; extraEnv?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+    ) =>
       runTool('kubectl', args, {
         env: { ...env(), ...opts.extraEnv },
         ...(opts.input ? { input: opts.input } : {}),
+        ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       });
     const ok = async (r: Promise<ToolResult>, what: string): Promise<string> => {
       const res = await r;
@@ -462,6 +474,55 @@ describe(
           intervalMs: 1000,
         },
       );
+    });
+
+    it('kubectl ray job submit: the working directory uploaded, a RayJob on a new cluster, its logs, SUCCEEDED', async () => {
+      const dir = join(work, 'job');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'helper.py'), 'def answer():\n    return 6 * 7\n');
+      writeFileSync(
+        join(dir, 'main.py'),
+        'import ray\nfrom helper import answer\nray.init()\n@ray.remote\ndef f():\n    return answer()\nprint("kuray-job-result", ray.get(f.remote()))\n',
+      );
+      const r = await kubectl(
+        [
+          'ray',
+          'job',
+          'submit',
+          '--name',
+          'guide-job',
+          '-n',
+          ns,
+          '--working-dir',
+          dir,
+          '--head-cpu',
+          '1',
+          '--head-memory',
+          '2Gi',
+          '--worker-replicas',
+          '1',
+          '--worker-cpu',
+          '1',
+          '--worker-memory',
+          '2Gi',
+          '--ttl-seconds-after-finished',
+          '0',
+          '--',
+          'python',
+          'main.py',
+        ],
+        { timeoutMs: 400_000 },
+      );
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /kuray-job-result 42/, 'the driver ran the uploaded files on the cluster');
+      const job = await getJson<{ status?: { jobStatus?: string; jobDeploymentStatus?: string } }>(rig, [
+        'get',
+        'rayjob',
+        'guide-job',
+        '-n',
+        ns,
+      ]);
+      assert.equal(job.status?.jobStatus, 'SUCCEEDED');
     });
 
     it('helm upgrade rolls the operator; helm uninstall leaves no chart object, pod or process', async () => {
