@@ -23,14 +23,8 @@ import {
   withDeletionDelay,
 } from '../../testing/rayservice.ts';
 import { until } from '../../testing/wait.ts';
-import {
-  EndpointSlices,
-  Events,
-  RayClusters,
-  RayServices,
-  Services,
-  type KubeObject,
-} from '../../runtime/resources.ts';
+import { serveTraffic, type DemoAnswer } from '../../testing/serveTraffic.ts';
+import { Events, RayClusters, RayServices, Services, type KubeObject } from '../../runtime/resources.ts';
 import { KubeClient } from '../../runtime/transport.ts';
 import { isNotFound } from '../../runtime/errors.ts';
 
@@ -45,13 +39,6 @@ const cluster = (color: string) =>
     withHeadResources({ limits: { cpu: '2', memory: '3Gi' }, requests: { cpu: '500m', memory: '1Gi' } }),
     withHeadEnv({ name: 'PYTHONPATH', value: apps }, { name: 'APP_COLOR', value: color }),
   );
-
-interface Answer {
-  app: string;
-  answer: string | number;
-  cluster: string;
-  color: string;
-}
 
 describe('RayService with real Ray Serve on the rig (local node, Ray 2.58)', { timeout: 900_000 }, () => {
   let rig: Rig;
@@ -82,25 +69,9 @@ describe('RayService with real Ray Serve on the rig (local node, Ray 2.58)', { t
       describe: async () => JSON.stringify((await get()).status, null, 1),
     });
 
-  /** The serve Service's ready endpoints, read as kube-proxy reads them. */
-  const endpoints = async (): Promise<string[]> => {
-    const slices = await client.list<
-      KubeObject & { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }
-    >(EndpointSlices, ns, { labelSelector: `kubernetes.io/service-name=${NAME}-serve-svc` });
-    return slices.items.flatMap((s) =>
-      (s.endpoints ?? []).filter((e) => e.conditions?.ready === true).flatMap((e) => e.addresses),
-    );
-  };
-  /** One request through the serve Service: a ready endpoint, Serve's port 8000. */
-  const ask = async (path: string): Promise<Answer> => {
-    const eps = await endpoints();
-    if (!eps.length) throw new Error('the serve Service has no ready endpoint');
-    const ep = eps[Math.floor(Math.random() * eps.length)]!;
-    const r = await fetch(`http://${ep}:8000${path}`, { signal: AbortSignal.timeout(5000) });
-    if (!r.ok) throw new Error(`${path} on ${ep}: HTTP ${String(r.status)} ${await r.text()}`);
-    return (await r.json()) as Answer;
-  };
-  const answersEventually = (what: string, path: string, ok: (a: Answer) => boolean) =>
+  const traffic = () => serveTraffic(client, ns, `${NAME}-serve-svc`);
+  const ask = (path: string) => traffic().ask(path);
+  const answersEventually = (what: string, path: string, ok: (a: DemoAnswer) => boolean) =>
     until(
       what,
       async () => {
@@ -139,20 +110,7 @@ describe('RayService with real Ray Serve on the rig (local node, Ray 2.58)', { t
     assert.equal((await get()).status!.activeServiceStatus!.rayClusterName, blue, 'no new cluster');
 
     // A rayClusterConfig change whose apps cannot start: a pending cluster, never traffic, status says why.
-    const loop = { stop: false, ok: 0, failed: [] as string[], colors: new Set<string>() };
-    const running = (async () => {
-      while (!loop.stop) {
-        const started = Date.now();
-        try {
-          const a = await ask('/greet?name=loop');
-          loop.ok++;
-          loop.colors.add(a.color);
-        } catch (e) {
-          loop.failed.push(e instanceof Error ? e.message : String(e));
-        }
-        await sleep(Math.max(0, 50 - (Date.now() - started)));
-      }
-    })();
+    const loop = traffic().loop('/greet?name=loop', 20);
     const broken = rayService(NAME, cluster('green'), (rs) => ({
       ...rs,
       spec: {
@@ -203,15 +161,11 @@ describe('RayService with real Ray Serve on the rig (local node, Ray 2.58)', { t
       (a) => a.color === 'green' && a.cluster === green,
     );
     await sleep(3000); // a few more seconds of traffic on green
-    loop.stop = true;
-    await running;
-    assert.deepEqual(
-      loop.failed,
-      [],
-      `${String(loop.failed.length)} of ${String(loop.ok + loop.failed.length)} requests failed`,
-    );
-    assert.ok(loop.ok > 100, `${String(loop.ok)} requests answered`);
-    assert.deepEqual([...loop.colors].sort(), ['blue', 'green']);
+    const stats = await loop.stop();
+    const total = stats.ok + stats.failed.length;
+    assert.deepEqual(stats.failed, [], `${String(stats.failed.length)} of ${String(total)} requests failed`);
+    assert.ok(stats.ok > 100, `${String(stats.ok)} requests answered`);
+    assert.deepEqual([...stats.firstSeen.keys()].sort(), ['blue', 'green']);
     await until(
       'the blue cluster deleted after rayClusterDeletionDelaySeconds',
       async () =>
