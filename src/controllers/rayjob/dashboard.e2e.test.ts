@@ -267,15 +267,29 @@ describe('RayJob against a real Ray Jobs API', { timeout: 600_000, concurrency: 
       });
       const name = sample.metadata.name!;
       const seen = new Set<string>();
+      let last: RJ[] = [];
       const two = await until(
         'a second tick succeeded and the first RayJob was pruned',
         async () => {
-          const jobs = await childrenOf(name);
+          const jobs = (last = await childrenOf(name));
           for (const j of jobs) seen.add(j.metadata.name!);
           const done = jobs.filter((j) => j.status?.jobDeploymentStatus === 'Complete');
           return seen.size >= 2 && jobs.length === 1 && done.length === 1 ? done[0] : undefined;
         },
-        { timeoutMs: 200_000, intervalMs: 1000, describe: () => JSON.stringify([...seen]) },
+        {
+          timeoutMs: 200_000,
+          intervalMs: 1000,
+          describe: () =>
+            JSON.stringify({
+              seen: [...seen],
+              now: last.map((j) => [
+                j.metadata.name,
+                j.status?.jobDeploymentStatus,
+                j.status?.jobStatus,
+                j.status?.message,
+              ]),
+            }),
+        },
       );
       assert.equal(two.status?.jobStatus, 'SUCCEEDED');
       assert.match(two.metadata.name!, new RegExp(`^${name}-\\d+$`));
