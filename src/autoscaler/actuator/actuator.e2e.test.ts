@@ -192,7 +192,22 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
         const pods = await livePods('demand');
         return rc.spec.workerGroupSpecs![0]!.replicas === 0 && pods.length === 0 ? rc : undefined;
       },
-      { timeoutMs: 180_000, describe: async () => JSON.stringify((await get('demand')).status?.autoscaler) },
+      {
+        timeoutMs: 180_000,
+        // What the autoscaler saw and did: status, its Events in order, the pods and the Ray nodes.
+        describe: async () => {
+          const rc = await get('demand');
+          const evs = (await events('demand')).map((e) => `${e.reason}: ${e.message}`);
+          const pods = (await livePods('demand')).map((p) => p.metadata.name);
+          return [
+            `status.autoscaler ${JSON.stringify(rc.status?.autoscaler)}`,
+            `workersToDelete ${JSON.stringify(rc.spec.workerGroupSpecs![0]!.scaleStrategy?.workersToDelete)}`,
+            `live pods ${JSON.stringify(pods)}; bridged Ray workers ${JSON.stringify([...workers.keys()])}`,
+            'events:',
+            ...evs,
+          ].join('\n');
+        },
+      },
     );
     const downs = (await events('demand')).filter((e) => e.reason === 'AutoscalerScaledDown');
     assert.ok(downs.length >= 1);
