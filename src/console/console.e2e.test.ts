@@ -20,6 +20,7 @@ import { newNamespace, type Rig } from '../../rig/testing.ts';
 import { clusterPods, isHead, isReady, realRig, waitClusterReady } from '../../rig/node/testing.ts';
 import { KubeConfig } from '../runtime/kubeconfig.ts';
 import {
+  Events,
   RayClusters,
   RayJobs,
   RayServices,
@@ -194,9 +195,12 @@ describe('kuray console in Chromium, on the real rig', { timeout: 900_000 }, () 
       assert.equal(await vpage.getByTestId('cluster-count').textContent(), '1');
       assert.equal(await vpage.locator('[data-cluster="elsewhere"]').count(), 0);
       await vpage.goto(`${vcon.origin}/#/cluster/${ns}/demo`);
-      const scale = vpage.locator('tr[data-group="workers"] button', { hasText: 'Scale' });
-      await scale.waitFor();
-      await until('the scale button is off', () => scale.isDisabled(), { timeoutMs: 15_000 });
+      // The page asked the API server (SelfSubjectAccessReview) and was told no.
+      await vpage.locator('table[data-can-patch="false"]').waitFor({ timeout: 15_000 });
+      assert.equal(
+        await vpage.locator('tr[data-group="workers"] button', { hasText: 'Scale' }).isDisabled(),
+        true,
+      );
       // Past the UI: the request itself, made with the viewer's token, is refused by the API server.
       const res = await vpage.evaluate(
         async (body) => {
@@ -249,12 +253,15 @@ describe('kuray console in Chromium, on the real rig', { timeout: 900_000 }, () 
   });
 
   it('the timeline shows the native autoscaler removing the idle worker, with the rule and its signals', async () => {
+    // The Event, not status.autoscaler: the status moves on to the next decision (steady) at once.
     await until(
-      'an idle-timeout decision',
-      async () => {
-        const rc = await admin.get<RayClusterObject>(RayClusters, ns, 'demo');
-        return rc.status?.autoscaler?.groups?.some((g) => g.rule === 'idle-timeout') === true;
-      },
+      'an idle-timeout scale-down Event',
+      async () =>
+        (
+          await admin.list<KubeObject & { reason?: string; message?: string }>(Events, ns, {
+            fieldSelector: 'involvedObject.name=demo',
+          })
+        ).items.some((e) => e.reason === 'AutoscalerScaledDown' && /Rule idle-timeout/.test(e.message ?? '')),
       { timeoutMs: 300_000, intervalMs: 2000 },
     );
     const row = page.locator('[data-testid="decisions"] tr[data-rule="idle-timeout"]').first();
@@ -266,16 +273,13 @@ describe('kuray console in Chromium, on the real rig', { timeout: 900_000 }, () 
   });
 
   it('RayJobs and RayServices lists', async () => {
-    await admin.create(
-      RayJobs,
-      rayJob(
-        'hello',
-        onCluster('demo'),
-        inMode('HTTPMode'),
-        withEntrypoint('python -c "print(42)"'),
-      ) as unknown as KubeObject,
-      // rayJob() fills a placeholder namespace and uid; the API server sets its own.
+    const job = rayJob(
+      'hello',
+      onCluster('demo'),
+      inMode('HTTPMode'),
+      withEntrypoint('python -c "print(42)"'),
     );
+    await admin.create(RayJobs, { ...job, metadata: { name: 'hello', namespace: ns } });
     const svc = {
       apiVersion: 'ray.io/v1',
       kind: 'RayService',
@@ -296,13 +300,13 @@ describe('kuray console in Chromium, on the real rig', { timeout: 900_000 }, () 
       },
     });
     await page.goto(`${con!.origin}/#/jobs`);
-    const job = page.locator('[data-job="hello"]');
-    await job.waitFor({ timeout: 30_000 });
-    await until('the job completes, live', async () => /Complete/.test((await job.textContent()) ?? ''), {
+    const row = page.locator('[data-job="hello"]');
+    await row.waitFor({ timeout: 30_000 });
+    await until('the job completes, live', async () => /Complete/.test((await row.textContent()) ?? ''), {
       timeoutMs: 180_000,
       intervalMs: 1000,
     });
-    assert.match((await job.textContent()) ?? '', /SUCCEEDED/);
+    assert.match((await row.textContent()) ?? '', /SUCCEEDED/);
     await shot(page, 'rayjobs');
     await page.goto(`${con!.origin}/#/services`);
     const s = page.locator('[data-service="serve"]');

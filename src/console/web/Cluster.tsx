@@ -165,7 +165,7 @@ export function Cluster(props: { namespace: string; name: string }) {
         </ul>
       )}
       <h3>Worker groups</h3>
-      <table>
+      <table data-can-patch={can === undefined ? 'unknown' : String(can.patch)}>
         <thead>
           <tr>
             <th>group</th>
