@@ -63,7 +63,10 @@ describe('console server gates', () => {
   it('the token URL sets an HttpOnly SameSite=Strict cookie and redirects; a wrong token is refused', async () => {
     const r = await get(con.url);
     assert.equal(r.status, 302);
-    assert.match(String(r.headers['set-cookie']), /kuray_console=secret-token; HttpOnly; SameSite=Strict/);
+    assert.match(
+      String(r.headers['set-cookie']),
+      /kuray_console_\d+=secret-token; HttpOnly; SameSite=Strict/,
+    );
     assert.equal((await get(`${con.origin}/?token=nope`)).status, 401);
   });
 
@@ -73,7 +76,7 @@ describe('console server gates', () => {
   });
 
   it('with the cookie: the page (with a CSP) and the API', async () => {
-    const cookie = { cookie: 'kuray_console=secret-token' };
+    const cookie = { cookie: `kuray_console_${new URL(con.origin).port}=secret-token` };
     const page = await get(`${con.origin}/`, { headers: cookie });
     assert.equal(page.status, 200);
     assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
@@ -85,14 +88,17 @@ describe('console server gates', () => {
   it('a rebound host name is refused even with the cookie', async () => {
     const port = new URL(con.origin).port;
     const r = await get(`${con.origin}/api/session`, {
-      headers: { cookie: 'kuray_console=secret-token', host: `evil.example:${port}` },
+      headers: {
+        cookie: `kuray_console_${new URL(con.origin).port}=secret-token`,
+        host: `evil.example:${port}`,
+      },
     });
     assert.equal(r.status, 421);
   });
 
   it('writes need the X-Kuray-Console header and, when sent, our own Origin', async () => {
     const body = JSON.stringify({ yaml: 'kind: RayCluster' });
-    const cookie = 'kuray_console=secret-token';
+    const cookie = `kuray_console_${new URL(con.origin).port}=secret-token`;
     const noHeader = await get(`${con.origin}/api/validate`, { method: 'POST', headers: { cookie }, body });
     assert.equal(noHeader.status, 403);
     const foreign = await get(`${con.origin}/api/validate`, {

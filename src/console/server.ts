@@ -45,7 +45,6 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-const cookieName = 'kuray_console';
 const maxBody = 1 << 20;
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -157,6 +156,8 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   const hub = new WatchHub(o.client, scope.namespaces);
   await hub.start();
   const host = o.host ?? '127.0.0.1';
+  // Cookies are per host, not per port: a name per port keeps two consoles (two identities) apart.
+  let cookieName = 'kuray_console';
   let allowedHosts = new Set<string>();
   let origin = '';
 
@@ -326,6 +327,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   const port = (server.address() as AddressInfo).port;
   const hostPart = host.includes(':') ? `[${host}]` : host;
   origin = `http://${hostPart}:${port}`;
+  cookieName = `kuray_console_${port}`;
   allowedHosts = new Set([`${hostPart}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
   return {
     url: `${origin}/?token=${token}`,
