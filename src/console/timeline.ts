@@ -84,7 +84,12 @@ export function buildTimeline(rc: RayClusterObject, events: readonly EventObject
   const start = Math.min(Number.isFinite(created) ? created : now, ...decisions.map((d) => d.at));
   const series: Series[] = (rc.spec.workerGroupSpecs ?? []).map((g) => {
     const mine = decisions.filter((d) => d.group === g.groupName && d.source === 'event');
-    const points = [{ at: start, replicas: mine[0]?.from ?? g.replicas ?? 0 }];
+    // Known from the first decision on (a manual scale leaves no Event to draw it from); with no
+    // decision, the current size over the whole range.
+    const first = mine[0];
+    const points = [
+      first ? { at: first.at, replicas: first.from } : { at: start, replicas: g.replicas ?? 0 },
+    ];
     for (const d of mine) points.push({ at: d.at, replicas: d.to });
     points.push({ at: now, replicas: g.replicas ?? 0 });
     return { group: g.groupName, points };
