@@ -8,6 +8,7 @@
 //                   KWOK pod) → the new replicas in that cluster's row of the open page, through the
 //                   watch and the server-sent-event stream; measured from just before the PATCH
 //   DOM rows        rows the virtual list keeps in the DOM with N clusters
+//   stream bytes    what a new tab receives before the first change (every cluster, pod and Event)
 //
 //   node bench/console.ts [--clusters 500] [--loads 5] [--updates 30]
 import { performance } from 'node:perf_hooks';
@@ -25,8 +26,8 @@ import { fmt, formatTable } from './report.ts';
 import { summarize } from './stats.ts';
 
 const N = numArg('clusters', 500);
-const LOADS = numArg('loads', 5);
-const UPDATES = numArg('updates', 30);
+const LOADS = numArg('loads', 10);
+const UPDATES = numArg('updates', 50);
 const started = new Date();
 const name = (i: number) => `c-${String(i).padStart(4, '0')}`;
 
@@ -62,6 +63,8 @@ try {
       timeoutMs: 60_000,
     },
   );
+  let streamBytes = 0;
+  con.hub.subscribe((m) => (streamBytes += JSON.stringify(m).length + 8))(); // the snapshot only
   const browser = await launchBrowser();
   try {
     // Sign in once (the cookie), then time fresh pages.
@@ -112,6 +115,7 @@ try {
       pageLoadMs: load,
       updateLatencyMs: upd,
       domRows,
+      streamBytes,
     };
     console.log(
       formatTable(
@@ -122,7 +126,9 @@ try {
         ],
       ),
     );
-    console.log(`${N} clusters; ${domRows} rows in the DOM (virtual list)`);
+    console.log(
+      `${N} clusters; ${domRows} rows in the DOM (virtual list); first stream frame set ${Math.round(streamBytes / 1024)} KiB`,
+    );
     log(`wrote ${writeResult('console', started, result)}`);
   } finally {
     await browser.close();

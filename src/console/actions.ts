@@ -127,5 +127,5 @@ export function deleteObject(
 ): Promise<unknown> {
   const r = creatable[kind];
   if (!r) throw new Error(`cannot delete kind ${kind}`);
-  return client.delete(r, namespace, name, { propagationPolicy: 'Foreground' });
+  return client.delete(r, namespace, name, { propagationPolicy: 'Background' });
 }

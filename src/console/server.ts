@@ -13,6 +13,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { UsageError } from '../cli/ray/common.ts';
 import { ApiError } from '../runtime/errors.ts';
 import { RayClusters } from '../runtime/resources.ts';
 import type { KubeClient } from '../runtime/transport.ts';
@@ -283,11 +284,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       } catch (e) {
         // The API server's own refusal (403 Forbidden, 409 Conflict, 422 Invalid) passes through.
         const status =
-          e instanceof HttpError || e instanceof ApiError
-            ? e.status
-            : e instanceof Error && e.name === 'UsageError'
-              ? 400
-              : 500;
+          e instanceof HttpError || e instanceof ApiError ? e.status : e instanceof UsageError ? 400 : 500;
         const body: ErrorBody = { error: (e as Error).message, status };
         if (!res.headersSent) send(res, status, body);
         else res.end();
