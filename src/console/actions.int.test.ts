@@ -51,7 +51,9 @@ describe('console API on the rig', () => {
         (res) => {
           let text = '';
           res.setEncoding('utf8').on('data', (c: string) => (text += c));
-          res.on('end', () => { resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }); });
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown });
+          });
         },
       );
       req.on('error', reject);
