@@ -15,7 +15,7 @@ import {
 import type { KubeClient } from '../runtime/transport.ts';
 import { nopLogger, type Logger } from '../runtime/log.ts';
 import { can } from './access.ts';
-import type { ConsoleCluster, StreamMessage, WatchedKind } from './protocol.ts';
+import type { ConsoleCluster, PodObject, StreamMessage, WatchedKind } from './protocol.ts';
 import { validate } from '../api/validation/index.ts';
 
 interface Source {
@@ -47,6 +47,29 @@ function slim(o: KubeObject): KubeObject {
           ),
         );
   return { ...o, metadata: { ...metadata, ...(kept ? { annotations: kept } : {}) } };
+}
+
+/** The fields of a Pod the console shows (PodObject): a Ray pod's spec alone is ~5 KB. */
+function podSummary(o: KubeObject): KubeObject {
+  const p = o as PodObject;
+  const { name, namespace, uid, labels, creationTimestamp, deletionTimestamp, resourceVersion } = p.metadata;
+  const s = p.status;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, uid, labels, creationTimestamp, deletionTimestamp, resourceVersion },
+    spec: { nodeName: p.spec?.nodeName },
+    status: {
+      phase: s?.phase,
+      podIP: s?.podIP,
+      conditions: s?.conditions?.map(({ type, status }) => ({ type, status })),
+      containerStatuses: s?.containerStatuses?.map(({ name: n, ready, restartCount }) => ({
+        name: n,
+        ready,
+        restartCount,
+      })),
+    },
+  };
 }
 
 /** A RayCluster with the warnings `kuray validate` finds in it, so the list can show them. */
@@ -108,7 +131,7 @@ export class WatchHub {
         namespace: namespace === '' ? undefined : namespace,
         labelSelector: src.labelSelector,
         fieldSelector: src.fieldSelector,
-        transform: kind === 'rayclusters' ? withWarnings : slim,
+        transform: kind === 'rayclusters' ? withWarnings : kind === 'pods' ? podSummary : slim,
         logger: this.#logger(kind),
       },
       {
