@@ -62,8 +62,6 @@ export interface SessionInfo {
   namespaces: string[];
   /** Why the scope is what it is (e.g. "you may not list RayClusters in all namespaces"). */
   scopeNote?: string;
-  /** Namespace → verbs the viewer may use on rayclusters there (SelfSubjectAccessReview). */
-  can: Record<string, { patch: boolean; create: boolean; delete: boolean }>;
 }
 
 export interface ValidatedObject {

@@ -152,7 +152,6 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     user: o.identity.user,
     server: o.identity.server,
     ...scope,
-    can: {},
   };
   const hub = new WatchHub(o.client, scope.namespaces);
   await hub.start();
