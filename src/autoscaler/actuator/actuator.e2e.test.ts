@@ -122,7 +122,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       }[]
     ).filter((e) => e.reason.startsWith('Autoscaler'));
 
-  test('demand grows the group, the Ray nodes join, the job finishes; idle workers go after idleTimeoutSeconds', async () => {
+  test('demand grows the group, the Ray nodes join, the job finishes; idle workers go after idleTimeoutSeconds', async (t) => {
     await client.create<RC>(
       RayClusters,
       rayCluster(
@@ -157,6 +157,8 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       ].join('\n'),
     );
     const job = await ray.dashboard.submitJob({ entrypoint: `${venv}/bin/python ${script}` });
+    const t0 = Date.now();
+    const phase = (what: string) => t.diagnostic(`${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     const grown = await until(
       'replicas 0 → 3',
@@ -167,6 +169,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       { timeoutMs: 90_000 },
     );
     assert.ok(parseLastScale(grown).workers !== undefined, `${ANNOTATION_LAST_SCALE} records the scale time`);
+    phase('replicas 0 → 3');
     const ups = (await events('demand')).filter((e) => e.reason === 'AutoscalerScaledUp');
     assert.ok(ups.length >= 1);
     assert.match(ups[0]!.message, /worker group workers: replicas 0 → 3\. Rule pending-demand/);
@@ -179,6 +182,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       },
       { timeoutMs: 240_000, intervalMs: 1000 },
     );
+    phase('job finished');
     const logs = await ray.dashboard.jobLogs(job);
     assert.equal(done.status, 'SUCCEEDED', logs.slice(-2000));
     assert.match(logs, /NODES [1-3]/);
@@ -209,6 +213,8 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
         },
       },
     );
+    phase('replicas 3 → 0, pods gone');
+    for (const e of await events('demand')) t.diagnostic(`${e.reason}: ${e.message}`);
     const downs = (await events('demand')).filter((e) => e.reason === 'AutoscalerScaledDown');
     assert.ok(downs.length >= 1);
     assert.ok(
