@@ -7,7 +7,8 @@
 //   - create-from-YAML shows a seed pitfall warning from `kuray validate` before submit (dry run);
 //   - a viewer whose RBAC allows one namespace sees only it, and cannot scale (button off, and the
 //     API server refuses the request made with the viewer's token);
-//   - RayJobs: a real RayJob (HTTPMode on the real cluster) by the real controller; RayServices: one
+//   - RayJobs: a real RayJob (K8sJobMode on the real cluster) by the real controller, and its
+//     submitter's log in the page (pods/log with the viewer's identity); RayServices: one
 //     in the unwatched namespace whose status the test writes through the status subresource (a real
 //     Serve cluster would cost minutes), shown with its apps and upgrade progress.
 // Screenshots go to src/console/screenshots/ (shown in src/console/README.md).
@@ -276,8 +277,8 @@ describe('kuray console in Chromium, on the real rig', { timeout: 900_000 }, () 
     const job = rayJob(
       'hello',
       onCluster('demo'),
-      inMode('HTTPMode'),
-      withEntrypoint('python -c "print(42)"'),
+      inMode('K8sJobMode'),
+      withEntrypoint('python -c "print(6 * 7)"'),
     );
     await admin.create(RayJobs, { ...job, metadata: { name: 'hello', namespace: ns } });
     const svc = {
@@ -307,6 +308,17 @@ describe('kuray console in Chromium, on the real rig', { timeout: 900_000 }, () 
       intervalMs: 1000,
     });
     assert.match((await row.textContent()) ?? '', /SUCCEEDED/);
+    // The submitter's log: `ray job submit` followed the driver, so the job's output is in it.
+    await row.getByRole('button', { name: 'logs' }).click();
+    const logs = page.getByTestId('job-logs');
+    await until(
+      'the submitter log in the page',
+      async () => /\b42\b/.test((await logs.textContent()) ?? ''),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    assert.match((await logs.textContent()) ?? '', /pod\/hello-\w+ \(Job hello/);
     await shot(page, 'rayjobs');
     await page.goto(`${con!.origin}/#/services`);
     const s = page.locator('[data-service="serve"]');

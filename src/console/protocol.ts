@@ -106,3 +106,11 @@ export interface ErrorBody {
   error: string;
   status: number;
 }
+
+/** GET /api/rayjob-logs: the submitter's log (text and where it came from), or why there is none. */
+export interface RayJobLogs {
+  mode: string;
+  source?: string;
+  text?: string;
+  message?: string;
+}

@@ -17,6 +17,7 @@ import { UsageError } from '../cli/ray/common.ts';
 import { ApiError } from '../runtime/errors.ts';
 import { RayClusters } from '../runtime/resources.ts';
 import type { KubeClient } from '../runtime/transport.ts';
+import { submitterLogs } from './logs.ts';
 import { can } from './access.ts';
 import { createFromText, deleteObject, scaleGroup, setSuspend, validateText } from './actions.ts';
 import { WatchHub } from './hub.ts';
@@ -196,6 +197,11 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
           clearInterval(ping);
           stop();
         });
+        return;
+      }
+      case 'GET /api/rayjob-logs': {
+        const ns = str(url.searchParams.get('namespace') ?? '', 'namespace');
+        send(res, 200, await submitterLogs(c, ns, str(url.searchParams.get('name') ?? '', 'name')));
         return;
       }
       case 'POST /api/validate': {

@@ -1,5 +1,7 @@
 // RayJobs (status, timing, the cluster they run on) and RayServices (apps, upgrade progress).
-import type { RayJobObject, RayServiceObject } from '../protocol.ts';
+import { useState } from 'preact/hooks';
+import type { RayJobLogs, RayJobObject, RayServiceObject } from '../protocol.ts';
+import { call } from './api.ts';
 import { errors, list, useStore } from './store.ts';
 import { VirtualList } from './VirtualList.tsx';
 
@@ -12,9 +14,48 @@ function duration(start?: string, end?: string): string {
 const byName = (a: { metadata: { namespace?: string; name?: string } }, b: typeof a) =>
   `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`);
 
+interface Shown {
+  key: string;
+  logs?: RayJobLogs;
+  error?: string;
+}
+
+/** The submitter's log of one job, fetched when asked (and again on Refresh), not streamed. */
+function LogPanel({ shown, reload }: { shown: Shown; reload: () => void }) {
+  const l = shown.logs;
+  return (
+    <div class="logs" data-testid="job-logs">
+      <div class="logs-head">
+        <strong>{shown.key}</strong> {l?.source ?? l?.mode}{' '}
+        <button type="button" onClick={reload}>
+          Refresh
+        </button>
+      </div>
+      {shown.error && <p class="error">{shown.error}</p>}
+      {l?.message && <p class="hint">{l.message}</p>}
+      {l?.text !== undefined && <pre>{l.text || '(empty)'}</pre>}
+      {!l && !shown.error && <p class="hint">loading…</p>}
+    </div>
+  );
+}
+
 export function Jobs() {
   useStore();
   const jobs = list<RayJobObject>('rayjobs').sort(byName);
+  const [shown, setShown] = useState<Shown | undefined>(undefined);
+  const load = (ns: string, name: string) => {
+    const key = `${ns}/${name}`;
+    setShown({ key });
+    const q = new URLSearchParams({ namespace: ns, name });
+    call<RayJobLogs>(`/api/rayjob-logs?${q.toString()}`).then(
+      (logs) => {
+        setShown((s) => (s?.key === key ? { key, logs } : s));
+      },
+      (e: unknown) => {
+        setShown((s) => (s?.key === key ? { key, error: (e as Error).message } : s));
+      },
+    );
+  };
   return (
     <section>
       <h2>
@@ -48,14 +89,30 @@ export function Jobs() {
                 </a>
               )}
             </span>
-            <span title={j.status?.message}>{j.status?.message ?? j.status?.reason}</span>
+            <span title={j.status?.message}>
+              <button
+                type="button"
+                class="small"
+                onClick={() => {
+                  load(j.metadata.namespace ?? '', j.metadata.name ?? '');
+                }}
+              >
+                logs
+              </button>{' '}
+              {j.status?.message ?? j.status?.reason}
+            </span>
           </div>
         )}
       />
-      <p class="hint">
-        The submitter's logs: <code>kubectl logs -n NAMESPACE job/NAME</code> (K8sJobMode) or{' '}
-        <code>kubectl ray job logs</code>.
-      </p>
+      {shown && (
+        <LogPanel
+          shown={shown}
+          reload={() => {
+            const [ns, name] = shown.key.split('/');
+            load(ns ?? '', name ?? '');
+          }}
+        />
+      )}
     </section>
   );
 }
