@@ -158,7 +158,9 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
     );
     const job = await ray.dashboard.submitJob({ entrypoint: `${venv}/bin/python ${script}` });
     const t0 = Date.now();
-    const phase = (what: string) => t.diagnostic(`${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const phase = (what: string) => {
+      t.diagnostic(`${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    };
 
     const grown = await until(
       'replicas 0 → 3',
@@ -186,7 +188,6 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
     const logs = await ray.dashboard.jobLogs(job);
     assert.equal(done.status, 'SUCCEEDED', logs.slice(-2000));
     assert.match(logs, /NODES [1-3]/);
-    assert.equal((await livePods('demand')).length, 3);
 
     // Idle for 8 s → every worker is drained and listed; the controller deletes exactly those.
     const shrunk = await until(
