@@ -309,6 +309,7 @@ export function warnRayClusterSpec(
       }
     });
   }
+  if (isAutoscaling(spec)) warnInTreeMemory(p, spec, r);
   const ao = spec.autoscalerOptions;
   if (ao && isAutoscaling(spec)) {
     for (const f of NATIVE_AUTOSCALER_FIELDS) {
@@ -331,6 +332,33 @@ export function warnRayClusterSpec(
           "set enableInTreeAutoscaling: true to let Ray's autoscaler scale multi-host replicas, or scale this group yourself",
         );
     });
+  }
+}
+
+/**
+ * Ray's in-tree autoscaler reads rayStartParams from the RayCluster itself and parses memory with
+ * int() (autoscaling_config.py): Kuray turns "4Gi" into bytes for ray start, but the autoscaler
+ * container crash-loops on it (seed 07 with enableInTreeAutoscaling, measured on the rig).
+ */
+function warnInTreeMemory(p: string, spec: RayClusterSpec, r: Report): void {
+  const groups: [string, Record<string, string> | undefined][] = [
+    [at(p, 'headGroupSpec'), spec.headGroupSpec.rayStartParams],
+    ...(spec.workerGroupSpecs ?? []).map((g, i): [string, Record<string, string> | undefined] => [
+      at(at(p, 'workerGroupSpecs'), i),
+      g.rayStartParams,
+    ]),
+  ];
+  for (const [gp, params] of groups) {
+    const v = params?.memory;
+    if (typeof v !== 'string' || /^\d+$/.test(v.trim())) continue;
+    const bytes = quantity(v);
+    r.warn(
+      at(at(gp, 'rayStartParams'), 'memory'),
+      `Ray's in-tree autoscaler reads memory ${JSON.stringify(v)} from the RayCluster and parses it with int(): its container crash-loops ("invalid literal for int() with base 10"), so nothing scales (Kuray converts it only for ray start)`,
+      bytes
+        ? `write it in bytes: memory: "${bytes.value().toString()}", or omit it to use the container's memory limit`
+        : "write it in bytes, or omit it to use the container's memory limit",
+    );
   }
 }
 

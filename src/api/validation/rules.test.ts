@@ -75,6 +75,23 @@ test('warnings: rayStartParams memory above the container limit', () => {
   );
 });
 
+test("warnings: memory as a quantity with Ray's in-tree autoscaler (it parses int(); seed 07 crash-looped it)", () => {
+  const quantityMemory = set(base, 'spec.headGroupSpec.rayStartParams', { memory: '1Gi' });
+  const w = (o: unknown) =>
+    validate(o).warnings.find(
+      (x) => x.path === 'spec.headGroupSpec.rayStartParams.memory' && /in-tree autoscaler/.test(x.message),
+    );
+  const inTree = w(set(quantityMemory, 'spec.enableInTreeAutoscaling', true));
+  assert.match(inTree?.hint ?? '', /memory: "1073741824"/);
+  assert.equal(w(quantityMemory), undefined, 'no autoscaler, no warning: Kuray converts it for ray start');
+  const bytes = set(
+    set(base, 'spec.headGroupSpec.rayStartParams', { memory: '1073741824' }),
+    'spec.enableInTreeAutoscaling',
+    true,
+  );
+  assert.equal(w(bytes), undefined);
+});
+
 test('warnings: head and worker on different Ray versions', () => {
   const r = validate(set(base, `${W}.template.spec.containers.0.image`, 'rayproject/ray:2.57.0'));
   assert.ok(
