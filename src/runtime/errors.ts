@@ -95,3 +95,8 @@ export const isTooManyRequests = (e: unknown): boolean => api(e)?.status === 429
 export const isServerTimeout = (e: unknown): boolean =>
   api(e)?.reason === 'ServerTimeout' || api(e)?.reason === 'Timeout';
 export const isServiceUnavailable = (e: unknown): boolean => api(e)?.status === 503;
+
+/** An error's message for logs, Events and status (non-Errors stringified). */
+export function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
