@@ -30,6 +30,8 @@ import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts
 import { clusterStatusPatch } from './statusPatch.ts';
 import { assignWorkerIndices } from './workerIndex.ts';
 import { recreateDecision, recreatePlan } from './recreate.ts';
+import { groupProgress, rollingPlan, type RollingGroupInput } from './rolling.ts';
+import { isRollingUpdate } from '../../compiler/rollingHash.ts';
 import { isTerminating, podGroup } from './podState.ts';
 import { ensureObjects } from './objects.ts';
 import { ensureAuthSecret } from './authSecret.ts';
@@ -204,7 +206,11 @@ export class RayClusterReconciler {
         conditionTrue(rc.status?.conditions, COND_PROVISIONED),
     });
     const plan =
-      recreate.action === 'recreate' && !suspend ? recreatePlan(planned, recreate.reason) : planned;
+      recreate.action === 'recreate' && !suspend
+        ? recreatePlan(planned, recreate.reason)
+        : isRollingUpdate(compiled.cluster) && !suspend
+          ? rollingPlan(planned, rollingGroups(compiled), pods)
+          : planned;
     for (const g of plan.groups) {
       if (g.surplusKept > 0)
         ctx.log.debug('surplus workers kept for the autoscaler to choose', {
@@ -368,11 +374,16 @@ export class RayClusterReconciler {
     const headService = svcName
       ? (services?.get(rc.metadata!.namespace, svcName) as Service | undefined)
       : undefined;
+    const pods = ownedPods(this.#d.pods, rc);
     const status = computeStatus({
       cluster: compiled?.cluster ?? rc,
       groups: compiled?.groups ?? [],
-      pods: ownedPods(this.#d.pods, rc),
+      pods,
       headService,
+      rolling:
+        compiled && isRollingUpdate(compiled.cluster)
+          ? compiled.groups.map((g) => groupProgress(g.name, compiled.workerTemplateHash(g.name), pods))
+          : undefined,
       failure,
       now: this.#now(),
     });
@@ -394,4 +405,19 @@ export class RayClusterReconciler {
       throw err;
     }
   }
+}
+
+/** The RollingUpdate inputs of each group: its replicas, current hash and maxUnavailable. */
+function rollingGroups(compiled: CompiledCluster): RollingGroupInput[] {
+  const maxUnavailable = compiled.cluster.spec.upgradeStrategy?.rollingUpdate?.maxUnavailable;
+  // Multi-host groups are left alone: replacing one host of a replica breaks the replica (KubeRay
+  // replaces whole replicas); their pods keep the old template until the user recreates them.
+  return compiled.groups
+    .filter((g) => g.numOfHosts === 1)
+    .map((g) => ({
+      name: g.name,
+      desiredPods: g.desiredPods,
+      hash: compiled.workerTemplateHash(g.name),
+      maxUnavailable,
+    }));
 }

@@ -11,7 +11,9 @@ import {
   COND_REPLICA_FAILURE,
   COND_SUSPENDED,
   COND_SUSPENDING,
+  COND_WORKERS_UPDATED,
   conditionTrue,
+  type ConditionInput,
   removeCondition,
   setCondition,
 } from './conditions.ts';
@@ -24,6 +26,7 @@ import {
   isWorkerPod,
 } from './podState.ts';
 import { desiredResources } from './resources.ts';
+import type { GroupProgress } from './rolling.ts';
 
 export interface ReconcileFailure {
   /** A ReplicaFailure reason: FailedCreateHeadPod, FailedCreateWorkerPod, FailedDeleteWorkerPod, … */
@@ -37,7 +40,23 @@ export interface StatusInput {
   pods: readonly V1Pod[];
   headService?: V1Service | undefined;
   failure?: ReconcileFailure | undefined;
+  /** upgradeStrategy RollingUpdate: updated/total worker pods per group (./rolling.ts); absent otherwise. */
+  rolling?: readonly GroupProgress[] | undefined;
   now: Date;
+}
+
+/** The WorkerPodsUpdated condition: `n/m pods updated` and the per-group counts. */
+export function rollingCondition(progress: readonly GroupProgress[]): ConditionInput {
+  const updated = progress.reduce((n, g) => n + g.updated, 0);
+  const total = progress.reduce((n, g) => n + g.total, 0);
+  const groups = progress.map((g) => `${g.group} ${g.updated}/${g.total}`).join(', ');
+  const done = updated === total;
+  return {
+    type: COND_WORKERS_UPDATED,
+    status: done ? 'True' : 'False',
+    reason: done ? 'AllWorkerPodsUpdated' : 'RollingUpdateInProgress',
+    message: `${updated}/${total} pods updated${groups ? ` (${groups})` : ''}`,
+  };
 }
 
 const int32 = (n: number): number => Math.min(n, MAX_REPLICAS_DEFAULT);
@@ -121,6 +140,9 @@ export function computeStatus(input: StatusInput): RayClusterStatus {
         now,
       )
     : removeCondition(conds, COND_REPLICA_FAILURE);
+
+  if (input.rolling) set(rollingCondition(input.rolling));
+  else conds = removeCondition(conds, COND_WORKERS_UPDATED);
 
   // Suspension is atomic: once started it finishes even if spec.suspend flips back meanwhile.
   const suspending = cluster.spec.suspend === true || conditionTrue(conds, COND_SUSPENDING);
