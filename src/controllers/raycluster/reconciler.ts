@@ -10,8 +10,7 @@ import {
   newWorkerPodName,
   type CompiledCluster,
 } from '../../compiler/index.ts';
-import { errMessage, isAlreadyExists, isNotFound } from '../../runtime/errors.ts';
-import type { EventRecorder } from '../../runtime/events.ts';
+import { errMessage, isAlreadyExists, isNotFound, isUnprocessable } from '../../runtime/errors.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/log.ts';
 import type { ReconcileContext, Request, Result } from '../../runtime/controller.ts';
@@ -21,7 +20,7 @@ import type { Lister } from '../shared/lister.ts';
 import { MANAGED_BY_KURAY } from '../shared/managedBy.ts';
 import { inBatches } from '../../util/inBatches.ts';
 import { randomSuffix } from '../../compiler/names.ts';
-import type { KubeClient } from '../../runtime/transport.ts';
+import type { EventSink, RayClusterClient } from './client.ts';
 import { autoscalingMode } from '../../autoscaler/policy/mode.ts';
 import { ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART } from '../../compiler/constants.ts';
 import { conditionTrue, COND_PROVISIONED, COND_SUSPENDING } from './conditions.ts';
@@ -52,7 +51,7 @@ interface PodWrite {
 }
 
 export interface RayClusterReconcilerDeps {
-  client: KubeClient;
+  client: RayClusterClient;
   clusters: Lister;
   /** Pods of Ray clusters, indexed by INDEX_BY_CLUSTER. */
   pods: Lister;
@@ -62,7 +61,7 @@ export interface RayClusterReconcilerDeps {
     { resource: GVR; informer: Lister; remember?: (ns: string | undefined, name: string) => void }
   >;
   expectations: Expectations;
-  events: EventRecorder;
+  events: EventSink;
   log: Logger;
   /** Max pod creates/deletes in flight per reconcile. */
   podWriteParallelism?: number;
@@ -359,7 +358,7 @@ export class RayClusterReconciler {
       await this.#d.client.patch(RayClusters, rc.metadata!.namespace, rc.metadata!.name!, ops, 'json');
     } catch (err) {
       // 422 on a failed test: the autoscaler changed the list; the next reconcile sees the new one.
-      if (!isNotFound(err)) failures.push({ reason: 'FailedClearWorkersToDelete', message: errMessage(err) });
+      if (!isNotFound(err) && !isUnprocessable(err)) failures.push({ reason: 'FailedClearWorkersToDelete', message: errMessage(err) });
     }
   }
 
