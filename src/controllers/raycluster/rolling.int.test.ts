@@ -49,7 +49,12 @@ describe('RayCluster RollingUpdate on the rig', () => {
     const start = await client.list<KubeObject>(Pods, ns, { labelSelector: `ray.io/cluster=${name}` });
     const pods = new Map<string, Pod>(start.items.map((p) => [p.metadata.name!, p as Pod]));
     const count = () => [...pods.values()].filter(isReadyWorker).length;
+    const live = () =>
+      [...pods.values()].filter(
+        (p) => !p.metadata?.deletionTimestamp && p.metadata?.labels?.['ray.io/node-type'] === 'worker',
+      ).length;
     let min = count();
+    let max = live();
     const ac = new AbortController();
     const done = (async () => {
       try {
@@ -63,6 +68,7 @@ describe('RayCluster RollingUpdate on the rig', () => {
           if (ev.type === 'DELETED') pods.delete(ev.object.metadata.name!);
           else pods.set(ev.object.metadata.name!, ev.object as Pod);
           min = Math.min(min, count());
+          max = Math.max(max, live());
         }
       } catch (e) {
         if (!ac.signal.aborted) throw e;
@@ -70,6 +76,8 @@ describe('RayCluster RollingUpdate on the rig', () => {
     })();
     return {
       minReady: () => min,
+      /** The most non-terminating workers seen at once (no surge: never above replicas). */
+      maxLive: () => max,
       stop: async () => {
         ac.abort();
         await done;
@@ -144,6 +152,8 @@ describe('RayCluster RollingUpdate on the rig', () => {
       watch.minReady() >= replicas - maxUnavailable,
       `Ready workers fell to ${watch.minReady()} (floor ${replicas - maxUnavailable})`,
     );
+    assert.equal(watch.minReady(), replicas - maxUnavailable, 'the roll took pods down (one at a time)');
+    assert.ok(watch.maxLive() <= replicas, `${watch.maxLive()} workers at once: no surge above replicas`);
     assert.equal(final.cond.message, '4/4 pods updated (workers 4/4)');
     for (const p of final.pods.filter((x) => x.metadata?.labels?.['ray.io/node-type'] === 'worker'))
       assert.equal(p.spec?.containers[0]?.env?.find((e) => e.name === 'MODEL')?.value, 'v2');
