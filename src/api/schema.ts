@@ -83,6 +83,15 @@ export function quantity(description: string): TUnsafe<string | number> {
   });
 }
 
+/** An int-or-string field (an absolute count or a percentage such as "25%"). */
+export function intOrPercent(description: string): TUnsafe<string | number> {
+  return Type.Unsafe<string | number>({
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
+    'x-kubernetes-int-or-string': true,
+    ...d(description),
+  });
+}
+
 export function obj<P extends TProperties>(
   properties: P,
   description: string,

@@ -25,6 +25,7 @@ import { defaultCompileOptions, type CompileOptions } from './options.ts';
 import { buildAutoscalerRole, buildAutoscalerRoleBinding, buildAutoscalerServiceAccount } from './rbac.ts';
 import { buildHeadService, buildHeadlessService, buildServeService } from './services.ts';
 import { buildWorkerPod, type WorkerIndex } from './workerPod.ts';
+import { ANNOTATION_WORKER_TEMPLATE_HASH, isRollingUpdate, workerTemplateHash } from './rollingHash.ts';
 import { buildIngress } from './ingress.ts';
 
 export type KubeObject = Pod | Service | ServiceAccount | Role | RoleBinding | PodDisruptionBudget | Ingress;
@@ -43,6 +44,8 @@ export interface CompiledCluster {
   headPod(name: string): Pod;
   /** A full worker pod of `group`, given its name; `index` sets the replica/host index labels. */
   workerPod(group: string, name: string, index?: WorkerIndex): Pod;
+  /** The hash of `group`'s worker pods (./rollingHash.ts): what RollingUpdate compares. */
+  workerTemplateHash(group: string): string;
   readonly groups: readonly GroupDesired[];
   /**
    * Everything but pods, in KubeRay's reconcile order: autoscaler SA/Role/RoleBinding, Ingress, head, headless
@@ -98,6 +101,17 @@ export function compileCluster(
   push(buildHeadlessService(ctx));
   push(buildServeService(ctx));
   for (const b of buildPodDisruptionBudgets(ctx)) push(b);
+  // One hash per group, of a pod with a fixed name and no index (./rollingHash.ts).
+  const hashes = new Map<string, string>();
+  const hashOf = (groupName: string): string => {
+    let h = hashes.get(groupName);
+    if (h === undefined) {
+      const group = (cluster.spec.workerGroupSpecs ?? []).find((g) => g.groupName === groupName);
+      h = group ? workerTemplateHash(buildWorkerPod(ctx, group, 'template', undefined)) : '';
+      hashes.set(groupName, h);
+    }
+    return h;
+  };
   return {
     cluster,
     headPod: (name) => buildHeadPod(ctx, name),
@@ -107,8 +121,16 @@ export function compileCluster(
         throw new Error(
           `RayCluster ${ctx.namespace}/${ctx.name} has no worker group ${JSON.stringify(groupName)}`,
         );
-      return buildWorkerPod(ctx, group, name, index);
+      const pod = buildWorkerPod(ctx, group, name, index);
+      if (isRollingUpdate(cluster)) {
+        pod.metadata = {
+          ...pod.metadata,
+          annotations: { ...pod.metadata?.annotations, [ANNOTATION_WORKER_TEMPLATE_HASH]: hashOf(groupName) },
+        };
+      }
+      return pod;
     },
+    workerTemplateHash: hashOf,
     groups,
     objects,
     redisCleanupJob: () => buildRedisCleanupJob(ctx, buildHeadPod(ctx, redisCleanupJobName(ctx.name))),

@@ -87,6 +87,8 @@ export const isConflict = (e: unknown): boolean => api(e)?.reason === 'Conflict'
 /** 410 Gone / Expired: the resourceVersion is too old; relist. */
 export const isGone = (e: unknown): boolean =>
   api(e)?.status === 410 || api(e)?.reason === 'Expired' || api(e)?.reason === 'Gone';
+/** 422: an invalid object, or a JSON patch whose `test` op failed. */
+export const isUnprocessable = (e: unknown): boolean => api(e)?.status === 422;
 export const isInvalid = (e: unknown): boolean => api(e)?.reason === 'Invalid';
 export const isForbidden = (e: unknown): boolean => api(e)?.reason === 'Forbidden';
 export const isUnauthorized = (e: unknown): boolean => api(e)?.reason === 'Unauthorized';
@@ -95,3 +97,8 @@ export const isTooManyRequests = (e: unknown): boolean => api(e)?.status === 429
 export const isServerTimeout = (e: unknown): boolean =>
   api(e)?.reason === 'ServerTimeout' || api(e)?.reason === 'Timeout';
 export const isServiceUnavailable = (e: unknown): boolean => api(e)?.status === 503;
+
+/** An error's message for logs, Events and status (non-Errors stringified). */
+export function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -84,6 +84,20 @@ export const withRayVersion =
 
 export const suspended = (): ClusterMod => (rc) => ({ ...rc, spec: { ...rc.spec, suspend: true } });
 
+/** upgradeStrategy RollingUpdate (Kuray-only), with maxUnavailable when given. */
+export const rollingUpdate =
+  (maxUnavailable?: number | string): ClusterMod =>
+  (rc) => ({
+    ...rc,
+    spec: {
+      ...rc.spec,
+      upgradeStrategy: {
+        type: 'RollingUpdate',
+        ...(maxUnavailable !== undefined ? { rollingUpdate: { maxUnavailable } } : {}),
+      },
+    },
+  });
+
 export const withAutoscaling =
   (options: AutoscalerOptions = {}): ClusterMod =>
   (rc) => ({ ...rc, spec: { ...rc.spec, enableInTreeAutoscaling: true, autoscalerOptions: options } });

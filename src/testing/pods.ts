@@ -118,3 +118,14 @@ export const withRequests =
       ),
     },
   });
+
+/** The worker-template hash a pod was made with (upgradeStrategy RollingUpdate). */
+export const templateHash =
+  (hash: string): PodMod =>
+  (p) => ({
+    ...p,
+    metadata: {
+      ...p.metadata,
+      annotations: { ...p.metadata?.annotations, 'ray.io/worker-template-hash': hash },
+    },
+  });

@@ -6,7 +6,8 @@ export const MAX_REPLICAS_DEFAULT = 2147483647;
 
 export const UPSCALING_MODES = ['Default', 'Aggressive', 'Conservative'] as const;
 export const AUTOSCALER_VERSIONS = ['v1', 'v2'] as const;
-export const RAY_CLUSTER_UPGRADE_TYPES = ['Recreate', 'None'] as const;
+// RollingUpdate is Kuray-only (KubeRay 1.7 has Recreate and None): see RayClusterSpec.upgradeStrategy.
+export const RAY_CLUSTER_UPGRADE_TYPES = ['Recreate', 'None', 'RollingUpdate'] as const;
 export const AUTH_MODES = ['disabled', 'token'] as const;
 export const GCS_FT_BACKENDS = ['redis', 'rocksdb'] as const;
 export const GCS_STORAGE_DELETION_POLICIES = ['DeleteWithCluster', 'Retain'] as const;

@@ -14,6 +14,7 @@ import {
   openStringUnion,
   opt,
   quantity,
+  intOrPercent,
   str,
   stringEnum,
   stringMap,
@@ -50,7 +51,25 @@ export const RayClusterSpec = obj(
             stringEnum(
               RAY_CLUSTER_UPGRADE_TYPES,
               'Type is the strategy used when the pod templates change: Recreate deletes all pods and creates ' +
-                'new ones; None (the default behaviour) never replaces existing pods.',
+                'new ones; None (the default behaviour) never replaces existing pods; RollingUpdate (a Kuray-only ' +
+                'extension, not in KubeRay) replaces the worker pods of a group whose template changed, at most ' +
+                'rollingUpdate.maxUnavailable at a time, and never restarts the head.',
+            ),
+          ),
+          rollingUpdate: opt(
+            obj(
+              {
+                maxUnavailable: opt(
+                  intOrPercent(
+                    'MaxUnavailable is how many worker pods of a group may be down at once during a rolling ' +
+                      'update: a count (e.g. 2) or a percentage of the group\'s replicas (e.g. "25%", rounded ' +
+                      'down, at least 1). Default 1. Kuray-only.',
+                  ),
+                ),
+              },
+              'RollingUpdate tunes upgradeStrategy.type RollingUpdate (Kuray-only; KubeRay rejects this field). ' +
+                'Each outdated worker pod is deleted and its replacement created at once (no surge: Ray workers ' +
+                "are interchangeable, and extra pods could exceed a quota or the autoscaler's maxReplicas).",
             ),
           ),
         },

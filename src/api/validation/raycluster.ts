@@ -374,6 +374,7 @@ export function checkRayClusterSpec(p: string, spec: RayClusterSpec, ctx: Cluste
   checkAuth(p, spec, r);
   checkNetworkPolicy(p, spec, ctx, r);
   checkPodCount(p, spec, ctx.maxPodsPerCluster, r);
+  checkRollingUpdate(p, spec, r);
   const ut = spec.upgradeStrategy?.type;
   if (ut !== undefined) {
     const origin = ctx.labels['ray.io/originated-from-crd'];
@@ -385,6 +386,33 @@ export function checkRayClusterSpec(p: string, spec: RayClusterSpec, ctx: Cluste
       );
     }
   }
+}
+
+/** upgradeStrategy.rollingUpdate (Kuray-only): only with type RollingUpdate; maxUnavailable ≥ 1 or "1%".."100%". */
+function checkRollingUpdate(p: string, spec: RayClusterSpec, r: Report): void {
+  const us = spec.upgradeStrategy;
+  const ru = us?.rollingUpdate;
+  if (!ru) return;
+  const up = at(p, 'upgradeStrategy');
+  if (us.type !== 'RollingUpdate')
+    r.error(
+      at(up, 'rollingUpdate'),
+      `rollingUpdate is only used with type RollingUpdate, but type is ${JSON.stringify(us.type ?? 'None')}`,
+      'set upgradeStrategy.type: RollingUpdate, or remove upgradeStrategy.rollingUpdate',
+    );
+  const mu = ru.maxUnavailable;
+  if (mu === undefined) return;
+  const pct = typeof mu === 'string' ? /^(\d+)%$/.exec(mu.trim()) : null;
+  const ok =
+    typeof mu === 'number'
+      ? Number.isInteger(mu) && mu >= 1
+      : pct !== null && Number(pct[1]) >= 1 && Number(pct[1]) <= 100;
+  if (!ok)
+    r.error(
+      at(at(up, 'rollingUpdate'), 'maxUnavailable'),
+      `maxUnavailable must be a whole number ≥ 1 or a percentage from "1%" to "100%", got ${JSON.stringify(mu)}`,
+      'use e.g. maxUnavailable: 1 (one pod at a time) or maxUnavailable: "25%"',
+    );
 }
 
 /** RayCluster metadata: the name becomes part of every derived object name. */

@@ -11,7 +11,7 @@ import { LABEL_CLUSTER } from '../../compiler/constants.ts';
 import { generationChanged, type Controller } from '../../runtime/controller.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import { Pods, RayClusters, type KubeObject } from '../../runtime/resources.ts';
-import { INDEX_BY_CLUSTER, ownedPods, podClusterIndex } from '../raycluster/reconciler.ts';
+import { INDEX_BY_CLUSTER, ownedPods, podClusterIndex } from '../shared/clusterPods.ts';
 import { lister } from '../raycluster/setup.ts';
 
 export interface AutoscalerControllerOptions {

@@ -6,10 +6,10 @@ import { tokenAuthDefault } from '../../api/auth.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
 import { LABEL_ORIGINATED_FROM_CRD } from '../../compiler/constants.ts';
 import { RayClusters } from '../../runtime/resources.ts';
-import type { KubeClient } from '../../runtime/transport.ts';
+import type { RayClusterClient } from './client.ts';
 
 /** Patches the spec and returns true when the cluster got token auth (its update event follows). */
-export async function applyTokenAuthDefault(client: KubeClient, rc: RayCluster): Promise<boolean> {
+export async function applyTokenAuthDefault(client: RayClusterClient, rc: RayCluster): Promise<boolean> {
   if (rc.status != null || rc.metadata?.labels?.[LABEL_ORIGINATED_FROM_CRD] !== undefined) return false;
   const auth = tokenAuthDefault(rc.spec);
   if (!auth) return false;

@@ -8,14 +8,14 @@ import type { RayCluster } from '../../api/v1/index.ts';
 import { authSecret, authSecretName, operatorCreatesAuthSecret } from '../../compiler/auth.ts';
 import { isAlreadyExists, isNotFound } from '../../runtime/errors.ts';
 import { Secrets } from '../../runtime/resources.ts';
-import type { KubeClient } from '../../runtime/transport.ts';
+import type { RayClusterClient } from './client.ts';
 
 /** 32 random bytes, base64 — the length KubeRay generates. */
 export const newAuthToken = (): string => randomBytes(32).toString('base64');
 
 /** Creates the token Secret if the operator owns it and it is missing; returns whether it created one. */
 export async function ensureAuthSecret(
-  client: KubeClient,
+  client: RayClusterClient,
   rc: RayCluster,
   token: () => string = newAuthToken,
 ): Promise<boolean> {

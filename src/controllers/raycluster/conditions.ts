@@ -7,6 +7,8 @@ export const COND_HEAD_READY = 'HeadPodReady';
 export const COND_REPLICA_FAILURE = 'ReplicaFailure';
 export const COND_SUSPENDING = 'RayClusterSuspending';
 export const COND_SUSPENDED = 'RayClusterSuspended';
+/** upgradeStrategy RollingUpdate (Kuray-only): True when every worker pod has its group's current template. */
+export const COND_WORKERS_UPDATED = 'WorkerPodsUpdated';
 
 export interface ConditionInput {
   type: string;

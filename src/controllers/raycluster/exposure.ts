@@ -4,7 +4,7 @@
 import { authRequested } from '../../api/auth.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
 import { exposedHead, exposureWarning } from '../../api/validation/exposure.ts';
-import type { EventRecorder } from '../../runtime/events.ts';
+import type { EventSink } from './client.ts';
 import type { KubeObject } from '../../runtime/resources.ts';
 
 export const REASON_EXPOSED = 'UnauthenticatedDashboardExposed';
@@ -13,7 +13,7 @@ export class ExposureWarnings {
   /** namespace/name → the generation already warned about. */
   readonly #warned = new Map<string, number>();
 
-  check(rc: RayCluster, events: EventRecorder): void {
+  check(rc: RayCluster, events: EventSink): void {
     const key = `${rc.metadata?.namespace ?? ''}/${rc.metadata?.name ?? ''}`;
     const exposed = exposedHead('spec', rc.spec);
     if (!exposed || authRequested(rc.spec)) {

@@ -1,7 +1,6 @@
 // The RayCluster reconciler: observe (informer caches only) → diff against the compiler's desired
 // state (planPods) → act (bounded-parallel creates/deletes, guarded by expectations) → status (pure
 // computeStatus, written only when it changed). A reconcile of a converged cluster makes no API call.
-import { randomBytes } from 'node:crypto';
 import type { Pod, Service } from '../../compiler/k8sTypes.ts';
 import type { RayCluster } from '../../api/v1/index.ts';
 import { validate } from '../../api/validation/index.ts';
@@ -11,21 +10,27 @@ import {
   newWorkerPodName,
   type CompiledCluster,
 } from '../../compiler/index.ts';
-import { isAlreadyExists, isNotFound } from '../../runtime/errors.ts';
-import type { EventRecorder } from '../../runtime/events.ts';
+import { errMessage, isAlreadyExists, isNotFound, isUnprocessable } from '../../runtime/errors.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/log.ts';
 import type { ReconcileContext, Request, Result } from '../../runtime/controller.ts';
 import { Pods, RayClusters, type GVR, type KubeObject } from '../../runtime/resources.ts';
-import type { KubeClient } from '../../runtime/transport.ts';
+import { clusterKey, ownedPods } from '../shared/clusterPods.ts';
+import type { Lister } from '../shared/lister.ts';
+import { MANAGED_BY_KURAY } from '../shared/managedBy.ts';
+import { inBatches } from '../../util/inBatches.ts';
+import { randomSuffix } from '../../compiler/names.ts';
+import type { EventSink, RayClusterClient } from './client.ts';
 import { autoscalingMode } from '../../autoscaler/policy/mode.ts';
-import { ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART, LABEL_CLUSTER } from '../../compiler/constants.ts';
+import { ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART } from '../../compiler/constants.ts';
 import { conditionTrue, COND_PROVISIONED, COND_SUSPENDING } from './conditions.ts';
 import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
 import { clusterStatusPatch } from './statusPatch.ts';
 import { assignWorkerIndices } from './workerIndex.ts';
 import { recreateDecision, recreatePlan } from './recreate.ts';
+import { groupProgress, rollingPlan, type RollingGroupInput } from './rolling.ts';
+import { isRollingUpdate } from '../../compiler/rollingHash.ts';
 import { isTerminating, podGroup } from './podState.ts';
 import { ensureObjects } from './objects.ts';
 import { ensureAuthSecret } from './authSecret.ts';
@@ -45,36 +50,8 @@ interface PodWrite {
   why?: string;
 }
 
-/** The read side of an informer (or of several, one per watched namespace). */
-export interface Lister {
-  get(namespace: string | undefined, name: string): KubeObject | undefined;
-  byIndex(index: string, value: string): KubeObject[];
-}
-
-/** The pods index key of a Ray pod: "<namespace>/<ray.io/cluster label>". */
-export function podClusterIndex(o: KubeObject): string[] {
-  const c = o.metadata.labels?.[LABEL_CLUSTER];
-  return c ? [clusterKey(o.metadata.namespace ?? '', c)] : [];
-}
-
-/** The cluster's pods from the cache (INDEX_BY_CLUSTER). */
-export function ownedPods(pods: Pick<Lister, 'byIndex'>, rc: RayCluster): Pod[] {
-  const uid = rc.metadata?.uid;
-  const all = pods.byIndex(INDEX_BY_CLUSTER, clusterKey(rc.metadata!.namespace ?? '', rc.metadata!.name!));
-  // A pod labelled for this cluster but owned by an earlier incarnation (same name, other uid) is
-  // the garbage collector's, not ours.
-  return (all as Pod[]).filter((p) => {
-    const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
-    return !uid || !owner || owner.uid === uid;
-  });
-}
-
-export const MANAGED_BY_KURAY = 'ray.io/kuberay-operator';
-/** Pods index on the informer: "namespace/cluster". */
-export const INDEX_BY_CLUSTER = 'byCluster';
-
 export interface RayClusterReconcilerDeps {
-  client: KubeClient;
+  client: RayClusterClient;
   clusters: Lister;
   /** Pods of Ray clusters, indexed by INDEX_BY_CLUSTER. */
   pods: Lister;
@@ -84,7 +61,7 @@ export interface RayClusterReconcilerDeps {
     { resource: GVR; informer: Lister; remember?: (ns: string | undefined, name: string) => void }
   >;
   expectations: Expectations;
-  events: EventRecorder;
+  events: EventSink;
   log: Logger;
   /** Max pod creates/deletes in flight per reconcile. */
   podWriteParallelism?: number;
@@ -103,30 +80,6 @@ export interface RayClusterReconcilerDeps {
   redisCleanup?: boolean;
 }
 
-const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'; // apimachinery's utilrand alphabet: no vowels, no look-alikes
-
-export function randomSuffix(): string {
-  const bytes = randomBytes(5);
-  let s = '';
-  for (const b of bytes) s += ALPHABET.charAt(b % ALPHABET.length);
-  return s;
-}
-
-async function inBatches<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-export function clusterKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
-}
-
 export class RayClusterReconciler {
   readonly #d: RayClusterReconcilerDeps;
   readonly #parallel: number;
@@ -138,7 +91,7 @@ export class RayClusterReconciler {
     this.#d = deps;
     this.#parallel = deps.podWriteParallelism ?? 32;
     this.#now = deps.now ?? (() => new Date());
-    this.#rand = deps.randomSuffix ?? randomSuffix;
+    this.#rand = deps.randomSuffix ?? (() => randomSuffix());
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
@@ -252,7 +205,11 @@ export class RayClusterReconciler {
         conditionTrue(rc.status?.conditions, COND_PROVISIONED),
     });
     const plan =
-      recreate.action === 'recreate' && !suspend ? recreatePlan(planned, recreate.reason) : planned;
+      recreate.action === 'recreate' && !suspend
+        ? recreatePlan(planned, recreate.reason)
+        : isRollingUpdate(compiled.cluster) && !suspend
+          ? rollingPlan(planned, rollingGroups(compiled), pods)
+          : planned;
     for (const g of plan.groups) {
       if (g.surplusKept > 0)
         ctx.log.debug('surplus workers kept for the autoscaler to choose', {
@@ -401,7 +358,7 @@ export class RayClusterReconciler {
       await this.#d.client.patch(RayClusters, rc.metadata!.namespace, rc.metadata!.name!, ops, 'json');
     } catch (err) {
       // 422 on a failed test: the autoscaler changed the list; the next reconcile sees the new one.
-      if (!isNotFound(err)) failures.push({ reason: 'FailedClearWorkersToDelete', message: errMessage(err) });
+      if (!isNotFound(err) && !isUnprocessable(err)) failures.push({ reason: 'FailedClearWorkersToDelete', message: errMessage(err) });
     }
   }
 
@@ -416,11 +373,16 @@ export class RayClusterReconciler {
     const headService = svcName
       ? (services?.get(rc.metadata!.namespace, svcName) as Service | undefined)
       : undefined;
+    const pods = ownedPods(this.#d.pods, rc);
     const status = computeStatus({
       cluster: compiled?.cluster ?? rc,
       groups: compiled?.groups ?? [],
-      pods: ownedPods(this.#d.pods, rc),
+      pods,
       headService,
+      rolling:
+        compiled && isRollingUpdate(compiled.cluster)
+          ? compiled.groups.map((g) => groupProgress(g.name, compiled.workerTemplateHash(g.name), pods))
+          : undefined,
       failure,
       now: this.#now(),
     });
@@ -444,6 +406,17 @@ export class RayClusterReconciler {
   }
 }
 
-export function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** The RollingUpdate inputs of each group: its replicas, current hash and maxUnavailable. */
+function rollingGroups(compiled: CompiledCluster): RollingGroupInput[] {
+  const maxUnavailable = compiled.cluster.spec.upgradeStrategy?.rollingUpdate?.maxUnavailable;
+  // Multi-host groups are left alone: replacing one host of a replica breaks the replica (KubeRay
+  // replaces whole replicas); their pods keep the old template until the user recreates them.
+  return compiled.groups
+    .filter((g) => g.numOfHosts === 1)
+    .map((g) => ({
+      name: g.name,
+      desiredPods: g.desiredPods,
+      hash: compiled.workerTemplateHash(g.name),
+      maxUnavailable,
+    }));
 }

@@ -18,18 +18,17 @@ import { LABEL_NODE_TYPE } from '../../compiler/constants.ts';
 import { redisCleanupJobName } from '../../compiler/redisCleanupJob.ts';
 import type { Result } from '../../runtime/controller.ts';
 import { isAlreadyExists, isNotFound } from '../../runtime/errors.ts';
-import type { EventRecorder } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/log.ts';
 import { Jobs, Pods, RayClusters, type KubeObject } from '../../runtime/resources.ts';
-import type { KubeClient } from '../../runtime/transport.ts';
+import type { EventSink, RayClusterClient } from './client.ts';
 
 export const REDIS_CLEANUP_FINALIZER = 'ray.io/gcs-ft-redis-cleanup-finalizer';
 export const ANNOTATION_DELETION_TIMEOUT = 'ray.io/gcs-ft-deletion-timeout';
 const DEFAULT_DELETION_TIMEOUT_S = 300;
 
 export interface RedisCleanupDeps {
-  client: KubeClient;
-  events: EventRecorder;
+  client: RayClusterClient;
+  events: EventSink;
   log: Logger;
   now: () => Date;
   /** KubeRay's ENABLE_GCS_FT_REDIS_CLEANUP (default on). */
@@ -60,7 +59,7 @@ const hasFinalizer = (rc: RayCluster): boolean =>
   (rc.metadata?.finalizers ?? []).includes(REDIS_CLEANUP_FINALIZER);
 
 /** Writes the finalizer list; resourceVersion makes it a precondition (a stale cache gets a Conflict). */
-async function setFinalizers(client: KubeClient, rc: RayCluster, finalizers: string[]): Promise<void> {
+async function setFinalizers(client: RayClusterClient, rc: RayCluster, finalizers: string[]): Promise<void> {
   await client.patch(
     RayClusters,
     rc.metadata!.namespace,

@@ -20,7 +20,9 @@ import {
   type GVR,
   type KubeObject,
 } from '../../runtime/resources.ts';
-import { INDEX_BY_CLUSTER, podClusterIndex, RayClusterReconciler, type Lister } from './reconciler.ts';
+import { RayClusterReconciler } from './reconciler.ts';
+import { INDEX_BY_CLUSTER, podClusterIndex } from '../shared/clusterPods.ts';
+import type { Lister } from '../shared/lister.ts';
 
 export interface RayClusterControllerOptions {
   /** Namespaces to watch; empty = all (KubeRay's --watch-namespace). */

@@ -11,7 +11,9 @@ import {
   COND_REPLICA_FAILURE,
   COND_SUSPENDED,
   COND_SUSPENDING,
+  COND_WORKERS_UPDATED,
   conditionTrue,
+  type ConditionInput,
   removeCondition,
   setCondition,
 } from './conditions.ts';
@@ -24,6 +26,7 @@ import {
   isWorkerPod,
 } from './podState.ts';
 import { desiredResources } from './resources.ts';
+import type { GroupProgress } from './rolling.ts';
 
 export interface ReconcileFailure {
   /** A ReplicaFailure reason: FailedCreateHeadPod, FailedCreateWorkerPod, FailedDeleteWorkerPod, … */
@@ -37,7 +40,23 @@ export interface StatusInput {
   pods: readonly V1Pod[];
   headService?: V1Service | undefined;
   failure?: ReconcileFailure | undefined;
+  /** upgradeStrategy RollingUpdate: updated/total worker pods per group (./rolling.ts); absent otherwise. */
+  rolling?: readonly GroupProgress[] | undefined;
   now: Date;
+}
+
+/** The WorkerPodsUpdated condition: `n/m pods updated` and the per-group counts. */
+export function rollingCondition(progress: readonly GroupProgress[]): ConditionInput {
+  const updated = progress.reduce((n, g) => n + g.updated, 0);
+  const total = progress.reduce((n, g) => n + g.total, 0);
+  const groups = progress.map((g) => `${g.group} ${g.updated}/${g.total}`).join(', ');
+  const done = updated === total;
+  return {
+    type: COND_WORKERS_UPDATED,
+    status: done ? 'True' : 'False',
+    reason: done ? 'AllWorkerPodsUpdated' : 'RollingUpdateInProgress',
+    message: `${updated}/${total} pods updated${groups ? ` (${groups})` : ''}`,
+  };
 }
 
 const int32 = (n: number): number => Math.min(n, MAX_REPLICAS_DEFAULT);
@@ -68,6 +87,106 @@ function endpoints(svc: V1Service | undefined): Record<string, string> | undefin
   return out;
 }
 
+/** HeadPodReady: missing, running and ready, or why not (the container's reason first). */
+export function headReadyCondition(head: V1Pod | undefined): ConditionInput {
+  if (!head)
+    return {
+      type: COND_HEAD_READY,
+      status: 'False',
+      reason: 'HeadPodNotFound',
+      message: 'no head pod exists',
+    };
+  if (isRunningAndReady(head))
+    return { type: COND_HEAD_READY, status: 'True', reason: 'HeadPodRunningAndReady', message: '' };
+  return { type: COND_HEAD_READY, status: 'False', ...headNotReadyReason(head) };
+}
+
+/** RayClusterProvisioned is sticky, as in KubeRay: it records that the cluster came up once. */
+export function provisionedCondition(
+  allReady: boolean,
+  wasProvisioned: boolean,
+  readyWorkers: number,
+  desiredWorkers: number,
+): ConditionInput {
+  if (allReady || wasProvisioned)
+    return {
+      type: COND_PROVISIONED,
+      status: 'True',
+      reason: 'AllPodRunningAndReadyFirstTime',
+      message: 'all Ray pods were running and ready',
+    };
+  return {
+    type: COND_PROVISIONED,
+    status: 'False',
+    reason: 'RayClusterPodsProvisioning',
+    message: `${readyWorkers}/${desiredWorkers} workers ready`,
+  };
+}
+
+/**
+ * RayClusterSuspending/RayClusterSuspended. Suspension is atomic: once started it finishes even if
+ * spec.suspend flips back meanwhile. Returns the conditions to set (none when neither applies).
+ */
+export function suspendConditions(
+  specSuspend: boolean,
+  suspending: boolean,
+  livePods: number,
+  hadSuspendConditions: boolean,
+): ConditionInput[] {
+  if (suspending && livePods > 0)
+    return [
+      {
+        type: COND_SUSPENDING,
+        status: 'True',
+        reason: 'RayClusterSuspending',
+        message: `${livePods} pods left to delete`,
+      },
+      { type: COND_SUSPENDED, status: 'False', reason: 'RayClusterSuspending', message: '' },
+    ];
+  if (suspending && specSuspend)
+    return [
+      { type: COND_SUSPENDING, status: 'False', reason: 'RayClusterSuspended', message: '' },
+      { type: COND_SUSPENDED, status: 'True', reason: 'RayClusterSuspended', message: 'all pods deleted' },
+    ];
+  if (hadSuspendConditions)
+    return [
+      { type: COND_SUSPENDING, status: 'False', reason: 'RayClusterResumed', message: '' },
+      { type: COND_SUSPENDED, status: 'False', reason: 'RayClusterResumed', message: '' },
+    ];
+  return [];
+}
+
+/** status.state: suspended, or ready (sticky like KubeRay while not suspending), else none. */
+export function clusterState(
+  suspended: boolean,
+  allReady: boolean,
+  prevState: RayClusterStatus['state'],
+  suspending: boolean,
+): RayClusterStatus['state'] {
+  if (suspended) return 'suspended';
+  if (allReady || (prevState === 'ready' && !suspending)) return 'ready';
+  return undefined;
+}
+
+/** status.head: the head pod's name and IP, the head Service's name and IP (the pod's when headless). */
+export function headInfo(
+  head: V1Pod | undefined,
+  headService: V1Service | undefined,
+): RayClusterStatus['head'] {
+  const svcIP = headService?.spec?.clusterIP;
+  const info = {
+    ...(head?.metadata?.name ? { podName: head.metadata.name } : {}),
+    ...(head?.status?.podIP ? { podIP: head.status.podIP } : {}),
+    ...(headService?.metadata?.name ? { serviceName: headService.metadata.name } : {}),
+    ...(svcIP && svcIP !== 'None'
+      ? { serviceIP: svcIP }
+      : head?.status?.podIP
+        ? { serviceIP: head.status.podIP }
+        : {}),
+  };
+  return Object.keys(info).length ? info : undefined;
+}
+
 export function computeStatus(input: StatusInput): RayClusterStatus {
   const { cluster, pods, headService, failure } = input;
   const now = input.now.toISOString();
@@ -88,68 +207,30 @@ export function computeStatus(input: StatusInput): RayClusterStatus {
     workers.length === desiredWorkers;
 
   let conds: Condition[] = [...(prev.conditions ?? [])];
-  const set = (c: Parameters<typeof setCondition>[1]) => {
+  const set = (c: ConditionInput) => {
     conds = setCondition(conds, c, now);
   };
 
-  if (!head)
-    set({ type: COND_HEAD_READY, status: 'False', reason: 'HeadPodNotFound', message: 'no head pod exists' });
-  else if (isRunningAndReady(head))
-    set({ type: COND_HEAD_READY, status: 'True', reason: 'HeadPodRunningAndReady', message: '' });
-  else set({ type: COND_HEAD_READY, status: 'False', ...headNotReadyReason(head) });
+  set(headReadyCondition(head));
+  set(provisionedCondition(allReady, conditionTrue(conds, COND_PROVISIONED), readyWorkers, desiredWorkers));
+  if (failure)
+    set({ type: COND_REPLICA_FAILURE, status: 'True', reason: failure.reason, message: failure.message });
+  else conds = removeCondition(conds, COND_REPLICA_FAILURE);
+  if (input.rolling) set(rollingCondition(input.rolling));
+  else conds = removeCondition(conds, COND_WORKERS_UPDATED);
 
-  // Provisioned is sticky, as in KubeRay: it records that the cluster came up once.
-  if (allReady || conditionTrue(conds, COND_PROVISIONED))
-    set({
-      type: COND_PROVISIONED,
-      status: 'True',
-      reason: 'AllPodRunningAndReadyFirstTime',
-      message: 'all Ray pods were running and ready',
-    });
-  else
-    set({
-      type: COND_PROVISIONED,
-      status: 'False',
-      reason: 'RayClusterPodsProvisioning',
-      message: `${readyWorkers}/${desiredWorkers} workers ready`,
-    });
-
-  conds = failure
-    ? setCondition(
-        conds,
-        { type: COND_REPLICA_FAILURE, status: 'True', reason: failure.reason, message: failure.message },
-        now,
-      )
-    : removeCondition(conds, COND_REPLICA_FAILURE);
-
-  // Suspension is atomic: once started it finishes even if spec.suspend flips back meanwhile.
   const suspending = cluster.spec.suspend === true || conditionTrue(conds, COND_SUSPENDING);
-  if (suspending && live.length > 0) {
-    set({
-      type: COND_SUSPENDING,
-      status: 'True',
-      reason: 'RayClusterSuspending',
-      message: `${live.length} pods left to delete`,
-    });
-    set({ type: COND_SUSPENDED, status: 'False', reason: 'RayClusterSuspending', message: '' });
-  } else if (suspending && cluster.spec.suspend === true) {
-    set({ type: COND_SUSPENDING, status: 'False', reason: 'RayClusterSuspended', message: '' });
-    set({ type: COND_SUSPENDED, status: 'True', reason: 'RayClusterSuspended', message: 'all pods deleted' });
-  } else if (conds.some((c) => c.type === COND_SUSPENDING || c.type === COND_SUSPENDED)) {
-    set({ type: COND_SUSPENDING, status: 'False', reason: 'RayClusterResumed', message: '' });
-    set({ type: COND_SUSPENDED, status: 'False', reason: 'RayClusterResumed', message: '' });
-  }
+  const hadSuspend = conds.some((c) => c.type === COND_SUSPENDING || c.type === COND_SUSPENDED);
+  for (const c of suspendConditions(cluster.spec.suspend === true, suspending, live.length, hadSuspend))
+    set(c);
 
-  let state: RayClusterStatus['state'];
-  if (conditionTrue(conds, COND_SUSPENDED)) state = 'suspended';
-  else if (allReady || (prev.state === 'ready' && !suspending)) state = 'ready'; // sticky like KubeRay
+  const state = clusterState(conditionTrue(conds, COND_SUSPENDED), allReady, prev.state, suspending);
   const stateTransitionTimes =
     state && state !== prev.state
       ? { ...prev.stateTransitionTimes, [state]: now }
       : prev.stateTransitionTimes;
 
   const totals = desiredResources(cluster, input.groups);
-  const svcIP = headService?.spec?.clusterIP;
   const status: RayClusterStatus = {
     ...(state ? { state } : {}),
     ...(failure ? { reason: failure.message } : {}),
@@ -168,17 +249,8 @@ export function computeStatus(input: StatusInput): RayClusterStatus {
   };
   const eps = endpoints(headService);
   if (eps) status.endpoints = eps;
-  const headInfo = {
-    ...(head?.metadata?.name ? { podName: head.metadata.name } : {}),
-    ...(head?.status?.podIP ? { podIP: head.status.podIP } : {}),
-    ...(headService?.metadata?.name ? { serviceName: headService.metadata.name } : {}),
-    ...(svcIP && svcIP !== 'None'
-      ? { serviceIP: svcIP }
-      : head?.status?.podIP
-        ? { serviceIP: head.status.podIP }
-        : {}),
-  };
-  if (Object.keys(headInfo).length) status.head = headInfo;
+  const hi = headInfo(head, headService);
+  if (hi) status.head = hi;
   status.lastUpdateTime = statusChanged(prev, status) ? now : (prev.lastUpdateTime ?? now);
   return status;
 }

@@ -9,7 +9,7 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import { RayCronJobs, RayJobs, type KubeObject } from '../../runtime/resources.ts';
 import type { KubeClient } from '../../runtime/transport.ts';
 import { canonicalJSON } from '../../util/canonical.ts';
-import type { Lister } from '../raycluster/reconciler.ts';
+import type { Lister } from '../shared/lister.ts';
 import { decide } from './decide.ts';
 import { parseSchedule } from './schedule.ts';
 

@@ -5,7 +5,8 @@ import { LABEL_NODE_TYPE } from '../../compiler/constants.ts';
 import { headServiceFQDN } from '../../compiler/names.ts';
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import type { KubeObject } from '../../runtime/resources.ts';
-import { clusterKey, INDEX_BY_CLUSTER, type Lister } from '../raycluster/reconciler.ts';
+import { clusterKey, INDEX_BY_CLUSTER } from '../shared/clusterPods.ts';
+import type { Lister } from '../shared/lister.ts';
 import { dashboardPort, submissionMode, SUBMITTER_CONTAINER } from './submitter.ts';
 import type { SubmitterView } from './types.ts';
 

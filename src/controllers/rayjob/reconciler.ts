@@ -15,7 +15,8 @@ import { isAlreadyExists, isConflict, isNotFound } from '../../runtime/errors.ts
 import type { EventRecorder } from '../../runtime/events.ts';
 import { Jobs, RayClusters, RayJobs, Services, type KubeObject } from '../../runtime/resources.ts';
 import type { KubeClient } from '../../runtime/transport.ts';
-import { MANAGED_BY_KURAY, type Lister } from '../raycluster/reconciler.ts';
+import { MANAGED_BY_KURAY } from '../shared/managedBy.ts';
+import type { Lister } from '../shared/lister.ts';
 import { BackgroundCalls, type Settled } from '../shared/backgroundCalls.ts';
 import { ownerHeadService, ownerHeadServiceName, selectedCluster } from '../shared/ownerHeadService.ts';
 import { canonicalJSON } from '../../util/canonical.ts';

@@ -19,7 +19,7 @@ import {
   Services,
   type KubeObject,
 } from '../../runtime/resources.ts';
-import { INDEX_BY_CLUSTER, podClusterIndex } from '../raycluster/reconciler.ts';
+import { INDEX_BY_CLUSTER, podClusterIndex } from '../shared/clusterPods.ts';
 import { lister } from '../raycluster/setup.ts';
 import { podDashboardFactory, RayJobReconciler, type DashboardFactory } from './reconciler.ts';
 import { childClusterName } from '../shared/childCluster.ts';

@@ -1,7 +1,7 @@
 // numServeEndpoints: the pods that the serve Service sends traffic to, counted from its EndpointSlices
 // (ready endpoints, one per pod: in dual-stack clusters a pod appears in one slice per IP family).
 import type { KubeObject } from '../../runtime/resources.ts';
-import type { Lister } from '../raycluster/reconciler.ts';
+import type { Lister } from '../shared/lister.ts';
 
 /** EndpointSlices index: "ns/<service name>" from the kubernetes.io/service-name label. */
 export const ENDPOINTS_BY_SERVICE = 'byService';

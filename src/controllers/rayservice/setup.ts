@@ -20,7 +20,7 @@ import {
   type GVR,
   type KubeObject,
 } from '../../runtime/resources.ts';
-import { INDEX_BY_CLUSTER, podClusterIndex } from '../raycluster/reconciler.ts';
+import { INDEX_BY_CLUSTER, podClusterIndex } from '../shared/clusterPods.ts';
 import { lister } from '../raycluster/setup.ts';
 import { endpointSliceIndex, ENDPOINTS_BY_SERVICE, LABEL_SERVICE_NAME } from './endpoints.ts';
 import { IncrementalUpgrades } from './incremental.ts';

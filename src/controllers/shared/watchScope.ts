@@ -4,7 +4,7 @@
 import type { Informer } from '../../runtime/informer.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import type { GVR, KubeObject } from '../../runtime/resources.ts';
-import type { Lister } from '../raycluster/reconciler.ts';
+import type { Lister } from './lister.ts';
 
 export interface WatchScope {
   /** [''] when every namespace is watched. */
