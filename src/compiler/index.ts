@@ -4,6 +4,7 @@
 import { clone } from './clone.ts';
 import type {
   Job,
+  PersistentVolumeClaim,
   Pod,
   PodDisruptionBudget,
   Ingress,
@@ -26,8 +27,17 @@ import { buildAutoscalerRole, buildAutoscalerRoleBinding, buildAutoscalerService
 import { buildHeadService, buildHeadlessService, buildServeService } from './services.ts';
 import { buildWorkerPod, type WorkerIndex } from './workerPod.ts';
 import { buildIngress } from './ingress.ts';
+import { buildGcsStoragePVC } from './gcsStoragePVC.ts';
 
-export type KubeObject = Pod | Service | ServiceAccount | Role | RoleBinding | PodDisruptionBudget | Ingress;
+export type KubeObject =
+  | Pod
+  | Service
+  | ServiceAccount
+  | Role
+  | RoleBinding
+  | PodDisruptionBudget
+  | Ingress
+  | PersistentVolumeClaim;
 
 export interface GroupDesired {
   readonly name: string;
@@ -46,7 +56,8 @@ export interface CompiledCluster {
   readonly groups: readonly GroupDesired[];
   /**
    * Everything but pods, in KubeRay's reconcile order: autoscaler SA/Role/RoleBinding, Ingress, head, headless
-   * and serve Services; then Kuray's PodDisruptionBudgets (./highAvailability.ts).
+   * and serve Services; then the RocksDB GCS store's claim (./gcsStoragePVC.ts) and Kuray's
+   * PodDisruptionBudgets (./highAvailability.ts).
    */
   readonly objects: readonly KubeObject[];
   /** The Job that deletes the cluster's keys in Redis (GCS fault tolerance with Redis), made on deletion. */
@@ -97,6 +108,7 @@ export function compileCluster(
   push(headService);
   push(buildHeadlessService(ctx));
   push(buildServeService(ctx));
+  push(buildGcsStoragePVC(ctx));
   for (const b of buildPodDisruptionBudgets(ctx)) push(b);
   return {
     cluster,
