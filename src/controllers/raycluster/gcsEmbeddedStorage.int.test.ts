@@ -74,7 +74,7 @@ describe('RocksDB GCS fault tolerance (GCSFaultToleranceEmbeddedStorage on) on t
         claimRef: { namespace: ns, name: `${name}-gcs-pvc` },
         ...(claim.spec?.storageClassName ? { storageClassName: claim.spec.storageClassName } : {}),
       },
-    } as unknown as KubeObject);
+    });
     await until('the claim bound', async () => {
       const c = await client.get<KubeObject & PersistentVolumeClaim>(
         PersistentVolumeClaims,
