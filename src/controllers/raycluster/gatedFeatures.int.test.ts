@@ -1,9 +1,14 @@
-// GCS fault tolerance with the embedded RocksDB store (gate GCSFaultToleranceEmbeddedStorage) on the
-// real control plane, with KubeRay's own sample: the operator creates the claim `<cluster>-gcs-pvc`
+// KubeRay's gated RayCluster features with their gates on, each with KubeRay's own sample, on the real
+// control plane (one rig, one operator with the gates on; KWOK pods).
+//
+// GCS fault tolerance with the embedded RocksDB store (gate GCSFaultToleranceEmbeddedStorage): the operator creates the claim `<cluster>-gcs-pvc`
 // (KubeRay's name and spec, owned by the cluster) before the head pod that mounts it, and the cluster
 // reaches `ready`. The rig has no storage provisioner, so the test plays the administrator: it
 // creates a hostPath PersistentVolume that the real PV controller binds to the operator's claim;
 // the real kube-scheduler then places the head (an unbound claim would keep it Pending).
+//
+// The history server collector (gate RayClusterHistoryServer): every pod gets the
+// ray-history-collector sidecar with the sample's image/resources/env and a shared /tmp/ray.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -22,7 +27,7 @@ const sample = (file: string): RC =>
   parseYamlStream(readFileSync(new URL(`./testdata/kuberay/${file}`, import.meta.url), 'utf8'), file)[0]!
     .value as RC;
 
-describe('RocksDB GCS fault tolerance (GCSFaultToleranceEmbeddedStorage on) on the rig', () => {
+describe('gated RayCluster features (gates on) on the rig', () => {
   let rig: Rig;
   let ns: string;
   let client: KubeClient;
@@ -31,10 +36,14 @@ describe('RocksDB GCS fault tolerance (GCSFaultToleranceEmbeddedStorage on) on t
 
   before(async () => {
     rig = await useRig();
-    ns = await newNamespace(rig, 'rc-rocksdb');
+    ns = await newNamespace(rig, 'rc-gated');
     client = KubeClient.fromFile(rig.kubeconfigPath);
     op = await startOperator(rig, [ns], {
-      raycluster: { validateOptions: { featureGates: { GCSFaultToleranceEmbeddedStorage: true } } },
+      raycluster: {
+        validateOptions: {
+          featureGates: { GCSFaultToleranceEmbeddedStorage: true, RayClusterHistoryServer: true },
+        },
+      },
     });
   });
   after(async () => {
@@ -106,5 +115,46 @@ describe('RocksDB GCS fault tolerance (GCSFaultToleranceEmbeddedStorage on) on t
     assert.equal(env.RAY_gcs_storage, 'rocksdb');
     assert.equal(env.RAY_gcs_storage_path, '/data/gcs');
     assert.equal(head!.status?.phase, 'Running');
+  });
+
+  test("KubeRay's ray-cluster.historyserver.yaml: the collector sidecar in every pod, ready", async () => {
+    const doc = sample('ray-cluster.historyserver.yaml');
+    const rc = await client.create<RC>(RayClusters, { ...doc, metadata: { ...doc.metadata, namespace: ns } });
+    const name = rc.metadata.name!;
+    await until(
+      'the sample cluster ready',
+      async () => {
+        const cur = await client.get<RC>(RayClusters, ns, name);
+        return cur.status?.state === 'ready' && cur.status.readyWorkerReplicas === 1 ? cur : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
+    const pods = (await client.list<KubeObject>(Pods, ns, { labelSelector: `ray.io/cluster=${name}` }))
+      .items as Pod[];
+    assert.equal(pods.length, 2);
+    for (const p of pods) {
+      const role = p.metadata?.labels?.['ray.io/node-type'] === 'head' ? 'Head' : 'Worker';
+      const c = p.spec!.containers.find((x) => x.name === 'ray-history-collector');
+      assert.ok(c, `${p.metadata?.name}: no collector`);
+      assert.equal(c.image, 'quay.io/kuberay/collector:nightly');
+      assert.equal(c.imagePullPolicy, 'IfNotPresent');
+      assert.equal(c.resources?.limits?.memory, '256Mi');
+      const env = Object.fromEntries(
+        (c.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]),
+      );
+      assert.equal(env.RAY_ROLE, role);
+      assert.equal(env.POD_IP, 'status.podIP');
+      assert.equal(env.EVENTS_PORT, '8084');
+      assert.equal(env.STORAGE_BACKEND, 'GCS');
+      assert.equal(env.GCS_BUCKET, 'my-gcs-bucket');
+      const ray = p.spec!.containers[0]!;
+      const rayLogs = ray.volumeMounts?.find((m) => m.mountPath === '/tmp/ray')?.name;
+      assert.ok(rayLogs);
+      assert.ok(
+        c.volumeMounts?.some((m) => m.name === rayLogs && m.mountPath === '/tmp/ray'),
+        "the collector shares the Ray container's /tmp/ray",
+      );
+      assert.equal(p.status?.phase, 'Running');
+    }
   });
 });
