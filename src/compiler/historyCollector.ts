@@ -29,14 +29,14 @@ export function addHistoryCollector(
     name: HISTORY_COLLECTOR_CONTAINER,
     image: options.image ?? '',
     ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
-    ...(options.resources ? { resources: clone(options.resources) as Container['resources'] } : {}),
+    ...(options.resources ? { resources: clone(options.resources) } : {}),
     env: [
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
       { name: 'RAY_ROLE', value: nodeType === 'head' ? 'Head' : 'Worker' },
       { name: 'EVENTS_PORT', value: String(HISTORY_COLLECTOR_EVENTS_PORT) },
       { name: 'OWNER_KIND', value: ctx.creator },
       { name: 'OWNER_NAME', value: ownerName(ctx) },
-      ...(clone(options.env ?? []) as NonNullable<Container['env']>),
+      ...clone<NonNullable<Container['env']>>(options.env ?? []),
     ],
   };
   spec.containers.push(collector);
