@@ -17,6 +17,7 @@ import { injectProbes } from './probes.ts';
 import { containerArgs, containerShell, rayStartCommand, userCommandString } from './rayStartCommand.ts';
 import { deriveFromContainerResources, normalizeQuantityParams, type Params } from './rayStartParams.ts';
 import { addEmptyDir } from './volumes.ts';
+import { addHistoryCollector } from './historyCollector.ts';
 import { applyRestrictedSecurityContext } from './securityContext.ts';
 
 /** Head and workers share: the Ray container is always containers[0] (KubeRay's hard rule). */
@@ -78,6 +79,7 @@ export function finishPod(
     addEmptyDir(spec, ray, RAY_LOGS_VOLUME, RAY_LOGS_PATH, '');
     if (autoscaler) addEmptyDir(spec, autoscaler, RAY_LOGS_VOLUME, RAY_LOGS_PATH, '');
   }
+  addHistoryCollector(spec, ray, nodeType, ctx);
 
   const userCmd = userCommandString(ray.command, ray.args);
   deriveFromContainerResources(params, ray.resources);

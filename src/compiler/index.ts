@@ -4,6 +4,7 @@
 import { clone } from './clone.ts';
 import type {
   Job,
+  PersistentVolumeClaim,
   Pod,
   PodDisruptionBudget,
   Ingress,
@@ -27,8 +28,17 @@ import { buildHeadService, buildHeadlessService, buildServeService } from './ser
 import { buildWorkerPod, type WorkerIndex } from './workerPod.ts';
 import { ANNOTATION_WORKER_TEMPLATE_HASH, isRollingUpdate, workerTemplateHash } from './rollingHash.ts';
 import { buildIngress } from './ingress.ts';
+import { buildGcsStoragePVC } from './gcsStoragePVC.ts';
 
-export type KubeObject = Pod | Service | ServiceAccount | Role | RoleBinding | PodDisruptionBudget | Ingress;
+export type KubeObject =
+  | Pod
+  | Service
+  | ServiceAccount
+  | Role
+  | RoleBinding
+  | PodDisruptionBudget
+  | Ingress
+  | PersistentVolumeClaim;
 
 export interface GroupDesired {
   readonly name: string;
@@ -49,7 +59,8 @@ export interface CompiledCluster {
   readonly groups: readonly GroupDesired[];
   /**
    * Everything but pods, in KubeRay's reconcile order: autoscaler SA/Role/RoleBinding, Ingress, head, headless
-   * and serve Services; then Kuray's PodDisruptionBudgets (./highAvailability.ts).
+   * and serve Services; then the RocksDB GCS store's claim (./gcsStoragePVC.ts) and Kuray's
+   * PodDisruptionBudgets (./highAvailability.ts).
    */
   readonly objects: readonly KubeObject[];
   /** The Job that deletes the cluster's keys in Redis (GCS fault tolerance with Redis), made on deletion. */
@@ -100,6 +111,7 @@ export function compileCluster(
   push(headService);
   push(buildHeadlessService(ctx));
   push(buildServeService(ctx));
+  push(buildGcsStoragePVC(ctx));
   for (const b of buildPodDisruptionBudgets(ctx)) push(b);
   // One hash per group, of a pod with a fixed name and no index (./rollingHash.ts).
   const hashes = new Map<string, string>();

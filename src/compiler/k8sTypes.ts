@@ -5,6 +5,7 @@ import type {
   V1Job,
   V1PodDisruptionBudget,
   V1Ingress,
+  V1PersistentVolumeClaim,
   V1EnvVar,
   V1OwnerReference,
   V1Pod,
@@ -27,6 +28,7 @@ export type PodDisruptionBudget = Plain<V1PodDisruptionBudget>;
 export type Ingress = Plain<V1Ingress>;
 export type EnvVar = Plain<V1EnvVar>;
 export type OwnerReference = Plain<V1OwnerReference>;
+export type PersistentVolumeClaim = Plain<V1PersistentVolumeClaim>;
 export type Pod = Plain<V1Pod>;
 export type PodSpec = Plain<V1PodSpec>;
 export type PodTemplateSpec = Plain<V1PodTemplateSpec>;

@@ -174,6 +174,13 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     why: 'the dashboard Ingress of a cluster with headGroupSpec.enableIngress (created once, not watched)',
   },
   {
+    group: '',
+    resource: 'persistentvolumeclaims',
+    verbs: ['create'],
+    scope: 'watched',
+    why: "the RocksDB GCS store's claim <cluster>-gcs-pvc (gcsFaultToleranceOptions.backend rocksdb; created once, not watched)",
+  },
+  {
     group: 'policy',
     resource: 'poddisruptionbudgets',
     verbs: ['create'],

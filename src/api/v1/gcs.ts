@@ -62,8 +62,8 @@ export const GcsFaultToleranceOptions = obj(
       stringEnum(
         GCS_FT_BACKENDS,
         'Backend selects the GCS fault-tolerance persistence backend: "redis" (default; an external Redis) or ' +
-          '"rocksdb" (an embedded RocksDB on a volume of the head pod; needs the GCSFaultToleranceEmbeddedStorage ' +
-          'feature gate). Immutable.',
+          '"rocksdb" (an embedded RocksDB on a volume of the head pod; needs the operator flag ' +
+          '--feature-gates=GCSFaultToleranceEmbeddedStorage=true, Helm featureGates). Immutable.',
         {
           'x-kubernetes-validations': [
             { message: 'gcsFaultToleranceOptions.backend is immutable', rule: 'self == oldSelf' },

@@ -58,7 +58,8 @@ export const NetworkPolicyConfig = obj(
       ),
     ),
   },
-  'NetworkPolicy specifies optional network isolation (needs the RayClusterNetworkPolicy feature gate). ' +
+  'NetworkPolicy specifies optional network isolation (needs the operator flag ' +
+    '--feature-gates=RayClusterNetworkPolicy=true, Helm featureGates). ' +
     'Separate NetworkPolicies are created for head and worker pods; intra-cluster traffic is always allowed. ' +
     'DNS egress is not added automatically under DenyAll/DenyAllEgress: add it or the cluster cannot start.',
 );

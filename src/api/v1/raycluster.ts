@@ -147,7 +147,7 @@ export const RayClusterSpec = obj(
           ),
         },
         'HistoryServerOptions configures log/event collection for the Ray history server (needs the ' +
-          'RayClusterHistoryServer feature gate).',
+          'operator flag --feature-gates=RayClusterHistoryServer=true, Helm featureGates).',
       ),
     ),
     networkPolicy: opt(NetworkPolicyConfig),
@@ -161,7 +161,7 @@ export const RayClusterSpec = obj(
           ),
         },
         'TLSOptions configures mTLS between Ray processes, with certificates from cert-manager (needs the ' +
-          'RayClusterMTLS feature gate).',
+          'operator flag --feature-gates=RayClusterMTLS=true, Helm featureGates).',
       ),
     ),
     headGroupSpec: HeadGroupSpec,

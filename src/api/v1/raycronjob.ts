@@ -25,8 +25,8 @@ export const RayCronJobSpec = obj(
     concurrencyPolicy: opt(
       stringEnum(
         CONCURRENCY_POLICIES,
-        "ConcurrencyPolicy is what happens when a tick comes while an earlier RayJob of this RayCronJob is still " +
-          'running (as batch/v1 CronJob; a Kuray extension): Allow runs them side by side (KubeRay\'s behaviour), ' +
+        'ConcurrencyPolicy is what happens when a tick comes while an earlier RayJob of this RayCronJob is still ' +
+          "running (as batch/v1 CronJob; a Kuray extension): Allow runs them side by side (KubeRay's behaviour), " +
           'Forbid skips the tick (it runs late once the earlier job finishes, unless startingDeadlineSeconds has ' +
           'passed), Replace deletes the running RayJob and starts the new one. Defaults to Allow.',
       ),

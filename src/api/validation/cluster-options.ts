@@ -2,7 +2,7 @@
 // NetworkPolicy, as KubeRay v1.7.0 validates them (validation.go), including their feature gates.
 import type { EnvVar, RayClusterSpec } from '../v1/index.ts';
 import { envByName, parseVersion, rayContainer, versionLess } from './common.ts';
-import { gateEnabled } from './features.ts';
+import { enableGateHint, gateEnabled } from './features.ts';
 import { at, type Report } from './issue.ts';
 import { dns1123Label } from './names.ts';
 import type { ClusterContext } from './raycluster.ts';
@@ -70,7 +70,7 @@ export function checkGcsFaultTolerance(
         r.error(
           at(op, 'backend'),
           'the rocksdb backend needs the GCSFaultToleranceEmbeddedStorage feature gate',
-          'enable the gate on the operator (--feature-gates=GCSFaultToleranceEmbeddedStorage=true) or use backend redis',
+          `${enableGateHint('GCSFaultToleranceEmbeddedStorage')}, or use backend redis`,
         );
       }
       for (const f of [
@@ -163,7 +163,7 @@ export function checkHistoryServer(p: string, spec: RayClusterSpec, ctx: Cluster
     r.error(
       hp,
       'historyServerOptions needs the RayClusterHistoryServer feature gate',
-      'enable the gate on the operator or remove historyServerOptions',
+      `${enableGateHint('RayClusterHistoryServer')}, or remove historyServerOptions`,
     );
   }
   const co = hs.collectorOptions;
@@ -256,7 +256,7 @@ export function checkTls(p: string, spec: RayClusterSpec, ctx: ClusterContext, r
     r.error(
       at(p, 'tlsOptions'),
       'tlsOptions needs the RayClusterMTLS feature gate (and cert-manager)',
-      'enable the gate on the operator or remove tlsOptions',
+      `${enableGateHint('RayClusterMTLS')}, or remove tlsOptions`,
     );
     return;
   }
@@ -340,7 +340,7 @@ export function checkNetworkPolicy(p: string, spec: RayClusterSpec, ctx: Cluster
     r.error(
       npp,
       'spec.networkPolicy needs the RayClusterNetworkPolicy feature gate',
-      'enable the gate on the operator or remove networkPolicy',
+      `${enableGateHint('RayClusterNetworkPolicy')}, or remove networkPolicy`,
     );
   }
   const mode = np.mode ?? 'DenyAll';

@@ -25,6 +25,14 @@ export function gateEnabled(gates: FeatureGates | undefined, gate: FeatureGate):
   return gates?.[gate] ?? FEATURE_GATE_DEFAULTS[gate];
 }
 
+/**
+ * How to turn `gate` on, naming the flag and the chart value that exist (a hint for validation).
+ * `kuray validate --feature-gates` takes the same syntax.
+ */
+export function enableGateHint(gate: FeatureGate): string {
+  return `run the operator with --feature-gates=${gate}=true (Helm: featureGates: [{name: ${gate}, enabled: true}])`;
+}
+
 /** Parses `A=true,B=false` (the operator's --feature-gates syntax). Throws on unknown gates. */
 export function parseFeatureGates(spec: string): FeatureGates {
   const out: FeatureGates = {};

@@ -16,7 +16,7 @@ import {
   rayContainer,
   versionLess,
 } from './common.ts';
-import { gateEnabled, type FeatureGates } from './features.ts';
+import { enableGateHint, gateEnabled, type FeatureGates } from './features.ts';
 import { at, type Report } from './issue.ts';
 import { dns1035Label, dns1123Label, dns1123Subdomain, labelValue, qualifiedName } from './names.ts';
 import { checkPodTemplate, checkPortNumbers, checkResourceQuantity, checkResources } from './pod.ts';
@@ -251,7 +251,7 @@ function checkWorker(
       r.error(
         at(p, 'suspend'),
         `worker group ${name} can be suspended only when the RayJobDeletionPolicy feature gate is enabled`,
-        'enable the gate or remove suspend',
+        `${enableGateHint('RayJobDeletionPolicy')}, or remove suspend`,
       );
     }
     if (isAutoscaling(spec)) {

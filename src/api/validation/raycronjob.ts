@@ -1,7 +1,7 @@
 // RayCronJob checks: KubeRay v1.7.0 ValidateRayCronJobSpec.
 import type { RayCronJobSpec } from '../v1/index.ts';
 import { cronProblem, isTimeZone } from './cron.ts';
-import { gateEnabled } from './features.ts';
+import { enableGateHint, gateEnabled } from './features.ts';
 import { at, type Report } from './issue.ts';
 import type { ClusterContext } from './raycluster.ts';
 import { checkRayJobSpec } from './rayjob.ts';
@@ -14,7 +14,7 @@ export function checkRayCronJobSpec(p: string, spec: RayCronJobSpec, ctx: Cluste
     r.warn(
       p,
       "the operator's RayCronJob feature gate (alpha, off by default as in KubeRay) is off: this RayCronJob is accepted but never scheduled",
-      'run the operator with --feature-gates=RayCronJob=true (Helm: featureGates: [{name: RayCronJob, enabled: true}]); kuray validate takes the same flag',
+      `${enableGateHint('RayCronJob')}; kuray validate takes the same flag`,
     );
   const sp = at(p, 'schedule');
   if (typeof spec.schedule === 'string') {

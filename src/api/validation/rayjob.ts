@@ -3,7 +3,7 @@
 import { parseYamlStream } from '../../util/yaml.ts';
 import type { RayJobSpec } from '../v1/index.ts';
 import { isAutoscaling, isObj } from './common.ts';
-import { gateEnabled } from './features.ts';
+import { enableGateHint, gateEnabled } from './features.ts';
 import { at, type Report } from './issue.ts';
 import { dns1035Label } from './names.ts';
 import { checkPodTemplate } from './pod.ts';
@@ -75,7 +75,7 @@ function checkDeletion(p: string, spec: RayJobSpec, ctx: ClusterContext, r: Repo
     r.error(
       dp,
       'deletionStrategy needs the RayJobDeletionPolicy feature gate',
-      'enable the gate on the operator or remove deletionStrategy',
+      `${enableGateHint('RayJobDeletionPolicy')}, or remove deletionStrategy`,
     );
     return;
   }

@@ -11,6 +11,7 @@ import { lister, watchScope } from '../shared/watchScope.ts';
 import {
   PodDisruptionBudgets,
   Ingresses,
+  PersistentVolumeClaims,
   Pods,
   RayClusters,
   RoleBindings,
@@ -91,6 +92,9 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   // The dashboard Ingress (enableIngress) likewise: created once, a user's edits survive (KubeRay
   // updates it; Kuray leaves it to the user once it exists, like the head Service).
   children.set(Ingresses.kind, { resource: Ingresses, ...createdOnce() });
+  // The RocksDB GCS store's claim (gcsFaultToleranceOptions.backend rocksdb): created once, before
+  // the head pod that mounts it; never resized or rewritten (KubeRay only warns on drift).
+  children.set(PersistentVolumeClaims.kind, { resource: PersistentVolumeClaims, ...createdOnce() });
 
   const expectations = new Expectations();
   const reconciler = new RayClusterReconciler({

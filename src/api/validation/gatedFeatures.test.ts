@@ -1,0 +1,60 @@
+// The gated RayCluster features with their gate off and on, with KubeRay's own samples (the same
+// files the rig's integration tests apply): off, the operator refuses them, naming the field and
+// the flag and chart value that turn the gate on; on, they are valid.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseYamlStream } from '../../util/yaml.ts';
+import { validate } from './index.ts';
+import type { FeatureGate } from './features.ts';
+
+const sample = (file: string): unknown =>
+  parseYamlStream(
+    readFileSync(new URL(`../../controllers/raycluster/testdata/kuberay/${file}`, import.meta.url), 'utf8'),
+    file,
+  )[0]!.value;
+
+const networkPolicyCluster = {
+  apiVersion: 'ray.io/v1',
+  kind: 'RayCluster',
+  metadata: { name: 'np' },
+  spec: {
+    networkPolicy: { mode: 'DenyAllIngress' },
+    headGroupSpec: {
+      rayStartParams: {},
+      template: { spec: { containers: [{ name: 'ray-head', image: 'rayproject/ray:2.52.0' }] } },
+    },
+  },
+};
+
+const cases: { gate: FeatureGate; field: string; obj: () => unknown }[] = [
+  {
+    gate: 'GCSFaultToleranceEmbeddedStorage',
+    field: 'spec.gcsFaultToleranceOptions.backend',
+    obj: () => sample('ray-cluster.embedded-gcs-ft.yaml'),
+  },
+  {
+    gate: 'RayClusterHistoryServer',
+    field: 'spec.historyServerOptions',
+    obj: () => sample('ray-cluster.historyserver.yaml'),
+  },
+  { gate: 'RayClusterMTLS', field: 'spec.tlsOptions', obj: () => sample('ray-cluster.mtls.yaml') },
+  { gate: 'RayClusterNetworkPolicy', field: 'spec.networkPolicy', obj: () => networkPolicyCluster },
+];
+
+describe('gated RayCluster features', () => {
+  for (const c of cases) {
+    test(`${c.gate} off: ${c.field} is refused, naming the flag and the chart value`, () => {
+      const r = validate(c.obj());
+      const issue = r.errors.find((e) => e.path === c.field);
+      assert.ok(issue, `expected an error at ${c.field}, got ${JSON.stringify(r.errors)}`);
+      const text = JSON.stringify(issue);
+      assert.match(text, new RegExp(`--feature-gates=${c.gate}=true`));
+      assert.match(text, new RegExp(`featureGates: \\[\\{name: ${c.gate}, enabled: true\\}\\]`));
+    });
+    test(`${c.gate} on: the sample is valid`, () => {
+      const r = validate(c.obj(), { featureGates: { [c.gate]: true } });
+      assert.deepEqual(r.errors, []);
+    });
+  }
+});
