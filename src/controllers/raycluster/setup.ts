@@ -19,6 +19,7 @@ import {
   type KubeObject,
 } from '../../runtime/resources.ts';
 import { INDEX_BY_CLUSTER, podClusterIndex, RayClusterReconciler, type Lister } from './reconciler.ts';
+import { cached, registerClusterMetrics } from '../metrics/kuberay.ts';
 
 export interface RayClusterControllerOptions {
   /** Namespaces to watch; empty = all (KubeRay's --watch-namespace). */
@@ -48,8 +49,7 @@ export function createdOnce(): {
   const key = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
   return {
     informer: {
-      get: (ns, name) =>
-        seen.has(key(ns, name)) ? ({ metadata: { namespace: ns, name } }) : undefined,
+      get: (ns, name) => (seen.has(key(ns, name)) ? { metadata: { namespace: ns, name } } : undefined),
       byIndex: () => [],
     },
     remember: (ns, name) => {
@@ -80,6 +80,7 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
     );
 
   const clusters = informersFor(RayClusters);
+  registerClusterMetrics(mgr.registry, cached(clusters));
   // Only Ray pods are cached (KubeRay's cache scoping), keeping memory proportional to Ray pods.
   const pods = informersFor(Pods, LABEL_CLUSTER);
   for (const p of pods) if (!p.hasIndex(INDEX_BY_CLUSTER)) p.addIndex(INDEX_BY_CLUSTER, podClusterIndex);
