@@ -35,6 +35,8 @@ describe('KubeRay operator metrics, computed from the cache at scrape time', () 
         labels: { 'ray.io/originated-from-crd': 'RayJob' },
       }),
       status: {
+        desiredWorkerReplicas: 3,
+        readyWorkerReplicas: 2,
         conditions: [
           {
             type: 'RayClusterProvisioned',
@@ -58,6 +60,14 @@ describe('KubeRay operator metrics, computed from the cache at scrape time', () 
     ]);
     assert.deepEqual(await lines(reg, 'kuberay_cluster_provisioned_duration_seconds'), [
       'kuberay_cluster_provisioned_duration_seconds{name="a",namespace="default",uid="u-a"} 90',
+    ]);
+    assert.deepEqual(await lines(reg, 'kuray_cluster_worker_replicas'), [
+      'kuray_cluster_worker_replicas{name="a",namespace="default",uid="u-a",state="available"} 0',
+      'kuray_cluster_worker_replicas{name="a",namespace="default",uid="u-a",state="desired"} 3',
+      'kuray_cluster_worker_replicas{name="a",namespace="default",uid="u-a",state="ready"} 2',
+      'kuray_cluster_worker_replicas{name="b",namespace="default",uid="u-b",state="available"} 0',
+      'kuray_cluster_worker_replicas{name="b",namespace="default",uid="u-b",state="desired"} 0',
+      'kuray_cluster_worker_replicas{name="b",namespace="default",uid="u-b",state="ready"} 0',
     ]);
     // A deleted cluster leaves the next scrape.
     clusters = [clusters[1]!];

@@ -95,6 +95,28 @@ export function registerClusterMetrics(reg: Registry, list: () => readonly RayCl
       return at !== undefined && created !== undefined ? [[meta(rc), Math.max(0, at - created)]] : [];
     },
   );
+  // Kuray's own, next to KubeRay's: workers the spec asks for against those Ready, so "workers stuck
+  // pending" can be alerted on without kube-state-metrics.
+  stateGauge(
+    reg,
+    'kuray_cluster_worker_replicas',
+    'Worker pods of the RayCluster: desired (spec), ready and available (status)',
+    ['name', 'namespace', 'uid', 'state'],
+    list,
+    (rc) => {
+      const s = rc.status ?? {};
+      return (
+        [
+          ['desired', s.desiredWorkerReplicas],
+          ['ready', s.readyWorkerReplicas],
+          ['available', s.availableWorkerReplicas],
+        ] as const
+      ).map(([state, v]): [Record<'name' | 'namespace' | 'uid' | 'state', string>, number] => [
+        { ...meta(rc), state },
+        v ?? 0,
+      ]);
+    },
+  );
 }
 
 /** The execution-duration gauge of one registry and the label sets it holds per RayJob uid. */
