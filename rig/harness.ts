@@ -101,7 +101,10 @@ function installHooks(): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
       void (async () => {
-        await Promise.allSettled([...owned.values()].map((s) => stopState(s)));
+        // Also wait for stops already under way: the program's own signal handler (the playground's
+        // Ctrl-C) may have started rig.stop() first; exiting before it ends SIGKILLs the local node
+        // halfway through stopping its pods and leaves Ray processes running.
+        await Promise.allSettled([...[...owned.values()].map((s) => stopState(s)), ...stopping]);
         process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
       })();
     });
@@ -112,7 +115,16 @@ function pidsOf(s: RigState): Record<string, number> {
   return Object.fromEntries(Object.entries(s.processes).map(([k, p]) => [k, p.pid]));
 }
 
-async function stopState(s: RigState): Promise<void> {
+const stopping = new Set<Promise<void>>();
+
+function stopState(s: RigState): Promise<void> {
+  const p = stopStateNow(s);
+  stopping.add(p);
+  void p.finally(() => stopping.delete(p)).catch(() => undefined);
+  return p;
+}
+
+async function stopStateNow(s: RigState): Promise<void> {
   owned.delete(s.dir);
   const names = Object.keys(s.processes).reverse();
   for (const n of names) await stopGroup(s.processes[n]!.pid);

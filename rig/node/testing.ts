@@ -67,14 +67,17 @@ export async function waitClusterReady(
   cluster: string,
   count: number,
   timeoutMs = 300_000,
+  /** Accept more than `count` pods (an autoscaler may already have added some). */
+  atLeast = false,
 ): Promise<Pod[]> {
   let last: Pod[] = [];
   return until(
-    `${count} Ready pods of RayCluster ${ns}/${cluster}`,
+    `${atLeast ? 'at least ' : ''}${count} Ready pods of RayCluster ${ns}/${cluster}`,
     async () => {
       last = await clusterPods(rig, ns, cluster);
       const live = last.filter((p) => !p.metadata.deletionTimestamp);
-      return live.length === count && live.every(isReady) ? live : undefined;
+      const enough = atLeast ? live.length >= count : live.length === count;
+      return enough && live.every(isReady) ? live : undefined;
     },
     {
       timeoutMs,

@@ -4,7 +4,13 @@ import type { Pod, PodTemplateSpec } from './k8sTypes.ts';
 import { configureTokenAuth, isAuthEnabled, setTokenAuthEnv } from './auth.ts';
 import { autoscalerContainer } from './autoscalerSidecar.ts';
 import { ensureMetricsPort, finishPod, initTemplateAnnotations, rayContainer } from './buildPod.ts';
-import { HEAD_GROUP } from './constants.ts';
+import { HEAD_GROUP, KUBERAY_VERSION } from './constants.ts';
+import {
+  ANNOTATION_KUBERAY_VERSION,
+  ANNOTATION_RECREATE_HASH,
+  isRecreate,
+  recreateHash,
+} from './recreateHash.ts';
 import type { ClusterContext } from './context.ts';
 import { configureGcsFaultTolerance } from './gcsFaultTolerance.ts';
 import { mergeGroupLabels, podLabels } from './labels.ts';
@@ -31,6 +37,13 @@ export function buildHeadPod(ctx: ClusterContext, name: string): Pod {
   );
   setMissingParams(params, 'head', ctx.headPort, ctx.fqdn);
   initTemplateAnnotations(template, ctx);
+  if (isRecreate(rc)) {
+    template.metadata.annotations = {
+      ...template.metadata.annotations,
+      [ANNOTATION_RECREATE_HASH]: recreateHash(rc),
+      [ANNOTATION_KUBERAY_VERSION]: KUBERAY_VERSION,
+    };
+  }
 
   if (ctx.autoscaling) {
     // Ray's own monitor does not understand Kubernetes; the kuberay-autoscaler sidecar replaces it.

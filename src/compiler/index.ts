@@ -6,6 +6,7 @@ import type {
   Job,
   Pod,
   PodDisruptionBudget,
+  Ingress,
   Role,
   RoleBinding,
   Service,
@@ -24,8 +25,9 @@ import { defaultCompileOptions, type CompileOptions } from './options.ts';
 import { buildAutoscalerRole, buildAutoscalerRoleBinding, buildAutoscalerServiceAccount } from './rbac.ts';
 import { buildHeadService, buildHeadlessService, buildServeService } from './services.ts';
 import { buildWorkerPod, type WorkerIndex } from './workerPod.ts';
+import { buildIngress } from './ingress.ts';
 
-export type KubeObject = Pod | Service | ServiceAccount | Role | RoleBinding | PodDisruptionBudget;
+export type KubeObject = Pod | Service | ServiceAccount | Role | RoleBinding | PodDisruptionBudget | Ingress;
 
 export interface GroupDesired {
   readonly name: string;
@@ -43,7 +45,7 @@ export interface CompiledCluster {
   workerPod(group: string, name: string, index?: WorkerIndex): Pod;
   readonly groups: readonly GroupDesired[];
   /**
-   * Everything but pods, in KubeRay's reconcile order: autoscaler SA/Role/RoleBinding, head, headless
+   * Everything but pods, in KubeRay's reconcile order: autoscaler SA/Role/RoleBinding, Ingress, head, headless
    * and serve Services; then Kuray's PodDisruptionBudgets (./highAvailability.ts).
    */
   readonly objects: readonly KubeObject[];
@@ -90,7 +92,9 @@ export function compileCluster(
   push(buildAutoscalerServiceAccount(ctx));
   push(buildAutoscalerRole(ctx));
   push(buildAutoscalerRoleBinding(ctx));
-  push(buildHeadService(ctx));
+  const headService = buildHeadService(ctx);
+  push(buildIngress(ctx, headService.metadata!.name!));
+  push(headService);
   push(buildHeadlessService(ctx));
   push(buildServeService(ctx));
   for (const b of buildPodDisruptionBudgets(ctx)) push(b);

@@ -4,6 +4,7 @@ import type {
   V1Container,
   V1Job,
   V1PodDisruptionBudget,
+  V1Ingress,
   V1EnvVar,
   V1OwnerReference,
   V1Pod,
@@ -23,6 +24,7 @@ import type { Plain } from '../api/k8s/plain.ts';
 export type Container = Plain<V1Container>;
 export type Job = Plain<V1Job>;
 export type PodDisruptionBudget = Plain<V1PodDisruptionBudget>;
+export type Ingress = Plain<V1Ingress>;
 export type EnvVar = Plain<V1EnvVar>;
 export type OwnerReference = Plain<V1OwnerReference>;
 export type Pod = Plain<V1Pod>;

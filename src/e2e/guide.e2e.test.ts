@@ -19,7 +19,15 @@
 // addresses are loopback, which EndpointSlices refuse); src/webhook/webhook.int.test.ts covers it.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -70,10 +78,14 @@ describe(
       HELM_CACHE_HOME: join(work, 'helm-cache'),
       HELM_DATA_HOME: join(work, 'helm-data'),
     });
-    const kubectl = (args: readonly string[], opts: { input?: string; extraEnv?: NodeJS.ProcessEnv } = {}) =>
+    const kubectl = (
+      args: readonly string[],
+      opts: { input?: string; extraEnv?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+    ) =>
       runTool('kubectl', args, {
         env: { ...env(), ...opts.extraEnv },
         ...(opts.input ? { input: opts.input } : {}),
+        ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       });
     const ok = async (r: Promise<ToolResult>, what: string): Promise<string> => {
       const res = await r;
@@ -386,17 +398,23 @@ describe(
         { timeoutMs: 30_000, intervalMs: 500, describe: s.output },
       );
       assert.equal(version.ray_version, '2.58.0');
+      // The guide's basic cluster lists its head ports without the client port (10001), so its head
+      // Service has none: the session says so and forwards the dashboard alone.
       assert.match(
         s.output(),
         new RegExp(
-          `Forwarding ports to service ray-cluster-head-svc\\nRay Dashboard: http://localhost:${dash}\\nRay Interactive Client: http://localhost:${client}`,
+          `Forwarding ports to service ray-cluster-head-svc\\nRay Dashboard: http://localhost:${dash}\\nRay Interactive Client: not forwarded \\(service ray-cluster-head-svc has no port 10001\\)`,
         ),
       );
+      assert.doesNotMatch(s.output(), /failed to port-forward/);
       s.child.kill('SIGINT');
     });
 
     it("kubectl ray log collects every node's stdout and Ray log directory into a folder", async () => {
+      // --out-dir must exist (KubeRay's plugin refuses a missing one: "Directory does not exist").
       const out = join(work, 'logs');
+      mkdirSync(out);
+      mkdirSync(join(work, 'headonly'));
       const r = await kubectl(['ray', 'log', 'ray-cluster', '-n', ns, '--out-dir', out]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /^Command set to retrieve both head and worker node logs\.\n/);
@@ -458,6 +476,55 @@ describe(
       );
     });
 
+    it('kubectl ray job submit: the working directory uploaded, a RayJob on a new cluster, its logs, SUCCEEDED', async () => {
+      const dir = join(work, 'job');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'helper.py'), 'def answer():\n    return 6 * 7\n');
+      writeFileSync(
+        join(dir, 'main.py'),
+        'import ray\nfrom helper import answer\nray.init()\n@ray.remote\ndef f():\n    return answer()\nprint("kuray-job-result", ray.get(f.remote()))\n',
+      );
+      const r = await kubectl(
+        [
+          'ray',
+          'job',
+          'submit',
+          '--name',
+          'guide-job',
+          '-n',
+          ns,
+          '--working-dir',
+          dir,
+          '--head-cpu',
+          '1',
+          '--head-memory',
+          '2Gi',
+          '--worker-replicas',
+          '1',
+          '--worker-cpu',
+          '1',
+          '--worker-memory',
+          '2Gi',
+          '--ttl-seconds-after-finished',
+          '0',
+          '--',
+          'python',
+          'main.py',
+        ],
+        { timeoutMs: 400_000 },
+      );
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /kuray-job-result 42/, 'the driver ran the uploaded files on the cluster');
+      const job = await getJson<{ status?: { jobStatus?: string; jobDeploymentStatus?: string } }>(rig, [
+        'get',
+        'rayjob',
+        'guide-job',
+        '-n',
+        ns,
+      ]);
+      assert.equal(job.status?.jobStatus, 'SUCCEEDED');
+    });
+
     it('helm upgrade rolls the operator; helm uninstall leaves no chart object, pod or process', async () => {
       const before = (await operatorPods())[0]!;
       await ok(
@@ -491,6 +558,24 @@ describe(
         Number(/kuray:\/\/(\d+)/.exec(p.status?.containerStatuses?.[0]?.containerID ?? '')?.[1]);
       const pgid = pidOf((await operatorPods())[0]!);
       assert.ok(pgid > 0 && groupAlive(pgid), 'the operator runs as a process group on this machine');
+      // A user's RayCluster (suspended: no pods needed) must outlive the operator's release.
+      await ok(
+        kubectl(['apply', '-n', ns, '-f', '-'], {
+          input: JSON.stringify({
+            apiVersion: 'ray.io/v1',
+            kind: 'RayCluster',
+            metadata: { name: 'kept' },
+            spec: {
+              suspend: true,
+              headGroupSpec: {
+                rayStartParams: {},
+                template: { spec: { containers: [{ name: 'ray-head', image: 'rayproject/ray:2.58.0' }] } },
+              },
+            },
+          }),
+        }),
+        'apply a suspended RayCluster',
+      );
       await ok(helm(['uninstall', 'kuberay-operator', '--namespace', releaseNs, '--wait']), 'helm uninstall');
       await until(
         'the operator pod and process to be gone',

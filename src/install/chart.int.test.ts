@@ -387,7 +387,7 @@ describe('kuray-operator chart on the rig', () => {
     await waitReady(t, 'ray-apps', 'raycluster-basic', op);
 
     const lease = JSON.parse(
-      await kubectlOk(['get', 'lease', 'kuray-operator-leader', '-n', RELEASE_NS, '-o', 'json']),
+      await kubectlOk(['get', 'lease', 'ray-operator-leader', '-n', RELEASE_NS, '-o', 'json']),
     ) as {
       spec: { holderIdentity: string };
     };

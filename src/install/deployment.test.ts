@@ -103,4 +103,38 @@ describe('config/samples', () => {
       assert.deepEqual(r.warnings, []);
     }
   });
+  test('ray-cronjob.sample.yaml: a RayCronJob valid with its gate on, warned with the flag named without it', () => {
+    const f = 'ray-cronjob.sample.yaml';
+    const objs = parseManifests(readFileSync(join(repoRoot, 'config', 'samples', f), 'utf8'), f);
+    assert.deepEqual(
+      objs.map((o) => o.kind),
+      ['RayCronJob'],
+    );
+    const [on] = validateAll(objs, { featureGates: { RayCronJob: true } });
+    assert.deepEqual(on!.errors, []);
+    assert.deepEqual(on!.warnings, []);
+    const [off] = validateAll(objs);
+    assert.deepEqual(off!.errors, []);
+    assert.match(
+      off!.warnings.map((e) => `${e.message} ${e.hint}`).join('\n'),
+      /--feature-gates=RayCronJob=true/,
+    );
+  });
+  test('ray-service.sample.yaml: a RayService and the ConfigMap of its apps (rig/ray/apps/kuray_demo.py, the tests’ own), valid', () => {
+    const f = 'ray-service.sample.yaml';
+    const objs = parseManifests(readFileSync(join(repoRoot, 'config', 'samples', f), 'utf8'), f);
+    assert.deepEqual(
+      objs.map((o) => o.kind),
+      ['RayService', 'ConfigMap'],
+    );
+    for (const r of validateAll(objs)) {
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(r.warnings, []);
+    }
+    const cm = objs[1] as unknown as { data: Record<string, string> };
+    assert.equal(
+      cm.data['kuray_demo.py'],
+      readFileSync(join(repoRoot, 'rig', 'ray', 'apps', 'kuray_demo.py'), 'utf8'),
+    );
+  });
 });

@@ -31,7 +31,7 @@ export interface Permission {
   why: string;
 }
 
-/** What the controllers call: RayCluster, RayJob and RayCronJob (the RayService controller will add its own). */
+/** What the controllers call: RayCluster, RayJob, RayCronJob and RayService. */
 export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   {
     group: 'ray.io',
@@ -63,6 +63,34 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   },
   {
     group: 'ray.io',
+    resource: 'rayservices',
+    verbs: ['get', 'list', 'watch', 'patch', 'update'],
+    scope: 'watched',
+    why: 'informer; the ray.io/rayservice-finalizer patch',
+  },
+  {
+    group: 'ray.io',
+    resource: 'rayservices/status',
+    verbs: ['get', 'patch', 'update'],
+    scope: 'watched',
+    why: 'RayService status through the /status subresource',
+  },
+  {
+    group: 'ray.io',
+    resource: 'rayservices/finalizers',
+    verbs: ['update'],
+    scope: 'watched',
+    why: 'its clusters and Services carry blockOwnerDeletion owner references',
+  },
+  {
+    group: 'discovery.k8s.io',
+    resource: 'endpointslices',
+    verbs: ['get', 'list', 'watch'],
+    scope: 'watched',
+    why: "a RayService is ready when its serve Service has endpoints (KubeRay reads the Service's Endpoints)",
+  },
+  {
+    group: 'ray.io',
     resource: 'raycronjobs',
     verbs: ['get', 'list', 'watch'],
     scope: 'watched',
@@ -87,7 +115,7 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     resource: 'jobs',
     verbs: ['get', 'list', 'watch', 'create', 'delete'],
     scope: 'watched',
-    why: "a K8sJobMode RayJob's submitter Job (deleted on suspend and retry)",
+    why: "a K8sJobMode RayJob's submitter Job (deleted on suspend and retry); the Redis cleanup Job of a deleted GCS fault-tolerant RayCluster (ray.io/gcs-ft-redis-cleanup-finalizer)",
   },
   {
     group: 'ray.io',
@@ -120,9 +148,9 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   {
     group: '',
     resource: 'services',
-    verbs: ['get', 'list', 'watch', 'create', 'update'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
     scope: 'watched',
-    why: "head and headless worker Services (deleted by garbage collection); a RayJob's <job>-head-svc follows its current cluster",
+    why: "head and headless worker Services (deleted by garbage collection); a RayJob's <job>-head-svc follows its current cluster; a RayService's head and serve Services follow the serving cluster (patched; deleted on suspend)",
   },
   {
     group: '',
@@ -139,11 +167,11 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     why: "token auth: the cluster's auth_token Secret (created before its pods; read by the native autoscaler)",
   },
   {
-    group: 'batch',
-    resource: 'jobs',
-    verbs: ['get', 'create'],
+    group: 'networking.k8s.io',
+    resource: 'ingresses',
+    verbs: ['create'],
     scope: 'watched',
-    why: 'the Redis cleanup Job of a deleted GCS fault-tolerant RayCluster (ray.io/gcs-ft-redis-cleanup-finalizer)',
+    why: 'the dashboard Ingress of a cluster with headGroupSpec.enableIngress (created once, not watched)',
   },
   {
     group: 'policy',

@@ -66,3 +66,34 @@ test("--feature-gates takes KubeRay's syntax and names; an unknown gate or value
     /feature gate RayCronJob: expected =true or =false/,
   );
 });
+
+test("the operator compiles with kuray render's options: KubeRay's env switches, then its own flags", async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { renderCluster } = await import('../compiler/index.ts');
+  const { renderYaml } = await import('../cli/commands/render.ts');
+  const { parseYamlStream } = await import('../util/yaml.ts');
+  const { SEED_EXAMPLES } = await import('../testing/seeds.ts');
+  const env = {
+    CLUSTER_DOMAIN: 'corp.example',
+    ENABLE_PROBES_INJECTION: 'false',
+    ENABLE_INIT_CONTAINER_INJECTION: 'false',
+    ENABLE_RAY_HEAD_CLUSTER_IP_SERVICE: 'true',
+    KURAY_RESTRICTED_POD_SECURITY: 'false',
+  };
+  const o = resolveOptions({ 'max-pods-per-cluster': '50' }, env);
+  assert.equal(o.compileOptions.clusterDomain, 'corp.example');
+  assert.equal(o.compileOptions.enableProbesInjection, false);
+  assert.equal(o.compileOptions.restrictedPodSecurity, false);
+  assert.equal(o.compileOptions.maxPodsPerCluster, 50);
+  // The same objects as `kuray render` prints with that environment, for a seed example.
+  const text = fs.readFileSync(path.join(SEED_EXAMPLES, '01-basic.yaml'), 'utf8');
+  const rc = parseYamlStream(text, '01-basic.yaml')[0]!.value as Parameters<typeof renderCluster>[0];
+  const rendered = renderYaml(text, '01-basic.yaml', { ...env, KURAY_MAX_PODS_PER_CLUSTER: '50' });
+  assert.deepEqual(renderCluster(rc, o.compileOptions), rendered.objects);
+  const worker = rendered.objects.find((x) => x.kind === 'Pod' && x.metadata?.name?.includes('worker')) as
+    | { spec: { initContainers?: unknown[]; containers: { env?: { name: string; value?: string }[] }[] } }
+    | undefined;
+  assert.ok(worker && !worker.spec.initContainers?.length, 'no wait-gcs-ready init container');
+  assert.match(JSON.stringify(worker.spec.containers[0]!.env), /corp\.example/);
+});

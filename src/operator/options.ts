@@ -2,10 +2,17 @@
 // (KURAY_ + the flag upper-cased, dashes → underscores) so a Deployment can configure it either way.
 // Parsing is pure and returns errors with the flag name, the bad value and what is accepted.
 import { DEFAULT_MAX_PODS_PER_CLUSTER } from '../api/replicas.ts';
+import { compileOptionsFromEnv, type CompileOptions } from '../compiler/options.ts';
 import { isLogLevel, type LogLevel } from '../runtime/log.ts';
 import { FEATURE_GATE_DEFAULTS, parseFeatureGates, type FeatureGates } from '../api/validation/features.ts';
 
 export interface OperatorOptions {
+  /**
+   * What the compiler is told: KubeRay's env switches (CLUSTER_DOMAIN, ENABLE_PROBES_INJECTION, …) read
+   * exactly as `kuray render` reads them, with this operator's flags on top, so the operator creates
+   * what `kuray render` prints for the same environment.
+   */
+  compileOptions: CompileOptions;
   kubeconfig?: string;
   watchNamespaces: string[];
   reconcileConcurrency: number;
@@ -71,7 +78,7 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'namespace of the leader Lease (default: POD_NAMESPACE or default)',
     default: '',
   },
-  { flag: 'leader-election-id', help: 'name of the leader Lease', default: 'kuray-operator-leader' },
+  { flag: 'leader-election-id', help: 'name of the leader Lease', default: 'ray-operator-leader' },
   {
     flag: 'leader-election-identity',
     help: "this replica's identity in the Lease (default: hostname_uuid)",
@@ -214,7 +221,10 @@ export function resolveOptions(
     throw new OptionsError(
       `leader election timings must satisfy lease-duration (${lease}) > renew-deadline (${renew}) > retry-period (${retry}); e.g. 15, 10, 2`,
     );
+  const restrictedPodSecurity = bool('restricted-pod-security', v('restricted-pod-security'));
+  const maxPodsPerCluster = int('max-pods-per-cluster', v('max-pods-per-cluster'), 1);
   return {
+    compileOptions: { ...compileOptionsFromEnv(env), restrictedPodSecurity, maxPodsPerCluster },
     ...(identity ? { leaderElectionIdentity: identity } : {}),
     leaseDurationSeconds: lease,
     renewDeadlineSeconds: renew,
@@ -231,8 +241,8 @@ export function resolveOptions(
     logLevel,
     resyncSeconds: int('resync-seconds', v('resync-seconds'), 1),
     podWriteParallelism: int('pod-write-parallelism', v('pod-write-parallelism'), 1),
-    restrictedPodSecurity: bool('restricted-pod-security', v('restricted-pod-security')),
-    maxPodsPerCluster: int('max-pods-per-cluster', v('max-pods-per-cluster'), 1),
+    restrictedPodSecurity,
+    maxPodsPerCluster,
     defaultTokenAuth: bool('default-token-auth', v('default-token-auth')),
     featureGates: featureGates(v('feature-gates')),
     gcsFtRedisCleanup: env.ENABLE_GCS_FT_REDIS_CLEANUP?.toLowerCase() !== 'false',

@@ -10,7 +10,6 @@ import { setupRayServiceController } from '../controllers/rayservice/setup.ts';
 import { collectDefaultMetrics } from 'prom-client';
 import { Manager } from '../runtime/manager.ts';
 import type { OperatorOptions } from './options.ts';
-import { defaultCompileOptions } from '../compiler/options.ts';
 import { runWebhook } from '../webhook/run.ts';
 
 export async function runOperator(o: OperatorOptions): Promise<Manager> {
@@ -40,11 +39,7 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
     concurrency: o.reconcileConcurrency,
     podWriteParallelism: o.podWriteParallelism,
     resyncMs: o.resyncSeconds * 1000,
-    compileOptions: {
-      ...defaultCompileOptions,
-      restrictedPodSecurity: o.restrictedPodSecurity,
-      maxPodsPerCluster: o.maxPodsPerCluster,
-    },
+    compileOptions: o.compileOptions,
     validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster, featureGates: o.featureGates },
     defaultTokenAuth: o.defaultTokenAuth,
     redisCleanup: o.gcsFtRedisCleanup,
@@ -52,11 +47,7 @@ export async function runOperator(o: OperatorOptions): Promise<Manager> {
   setupRayJobController(mgr, {
     watchNamespaces: o.watchNamespaces,
     concurrency: o.reconcileConcurrency,
-    compileOptions: {
-      ...defaultCompileOptions,
-      restrictedPodSecurity: o.restrictedPodSecurity,
-      maxPodsPerCluster: o.maxPodsPerCluster,
-    },
+    compileOptions: o.compileOptions,
     validateOptions: { maxPodsPerCluster: o.maxPodsPerCluster, featureGates: o.featureGates },
     featureGates: o.featureGates,
   });

@@ -15,7 +15,7 @@ import { KubeClient } from './transport.ts';
 export interface LeaderElectionConfig {
   enabled: boolean;
   namespace: string;
-  /** Default "kuray-operator-leader". */
+  /** Default "ray-operator-leader". */
   name?: string;
   identity?: string;
   leaseDurationMs?: number;
@@ -160,7 +160,7 @@ export class Manager {
       this.#elector = new LeaderElector({
         client: leaseClient,
         namespace: le.namespace,
-        name: le.name ?? 'kuray-operator-leader',
+        name: le.name ?? 'ray-operator-leader',
         identity: le.identity,
         leaseDurationMs: le.leaseDurationMs,
         renewDeadlineMs: le.renewDeadlineMs,

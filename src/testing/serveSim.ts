@@ -6,7 +6,7 @@
 // applications and answers before they deploy; an application goes DEPLOYING → RUNNING, or
 // DEPLOY_FAILED with the import error when its module does not exist; GET answers
 // {"applications": {}} before the first PUT; a config without `applications` is a 400.
-// The real dashboard is exercised by the e2e tests (rayservice.e2e.test.ts).
+// The real dashboard is not exercised yet (see src/controllers/rayservice/README.md).
 import { createServer, type Server } from 'node:http';
 import { freePort } from '../ray/testing/localRay.ts';
 

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { canonicalJSON } from '../../util/canonical.ts';
 import type { Decision } from '../policy/types.ts';
 import {
   autoscalerStatusChanged,
-  canonical,
   changesSomething,
   decidedStatus,
   eventMessage,
@@ -101,7 +101,7 @@ describe('status.autoscaler', () => {
   });
 
   test('comparison ignores key order (the apiserver returns keys sorted)', () => {
-    assert.equal(canonical({ b: 1, a: [{ y: 2, x: 1 }] }), canonical({ a: [{ x: 1, y: 2 }], b: 1 }));
+    assert.equal(canonicalJSON({ b: 1, a: [{ y: 2, x: 1 }] }), canonicalJSON({ a: [{ x: 1, y: 2 }], b: 1 }));
     assert.equal(
       autoscalerStatusChanged({ rayReachable: true, mode: 'native' }, { mode: 'native', rayReachable: true }),
       false,

@@ -6,6 +6,7 @@
 // costs no writes.
 import type { AutoscalerGroupStatus, AutoscalerStatus } from '../../api/v1/index.ts';
 import type { Decision, Demand, Reason } from '../policy/types.ts';
+import { canonicalJSON } from '../../util/canonical.ts';
 
 /** A decision that changes the spec: another size, or pods to delete. */
 export function changesSomething(
@@ -109,10 +110,8 @@ export function waitingStatus(
 /**
  * The write that makes status.autoscaler exactly `next` and touches no other status field, or
  * undefined when it already is. A JSON patch `add` of that one member replaces it whole, so a field
- * `next` no longer has (a waiting message) goes too. Server-side apply would not do that here: the
- * RayCluster controller copies status.autoscaler into its own status writes, which makes it a
- * co-owner of every subfield, and apply only removes fields nobody else owns (measured: a stale
- * message stayed and every sync wrote again). Without a status yet, a merge patch creates it.
+ * `next` no longer has (a waiting message) goes too. The RayCluster controller never writes this
+ * member (src/controllers/raycluster/statusPatch.ts). Without a status yet, a merge patch creates it.
  */
 export function statusPatch(
   status: { autoscaler?: AutoscalerStatus } | undefined,
@@ -128,18 +127,5 @@ export function statusPatch(
 
 /** Whether writing `next` would change what is stored. */
 export function autoscalerStatusChanged(prev: AutoscalerStatus | undefined, next: AutoscalerStatus): boolean {
-  return canonical(prev ?? null) !== canonical(next);
-}
-
-/** JSON with object keys sorted: the apiserver returns keys sorted, we build them in our order. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
+  return canonicalJSON(prev ?? null) !== canonicalJSON(next);
 }

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { KubeObject } from '../../runtime/resources.ts';
+import { Services, type KubeObject } from '../../runtime/resources.ts';
 import {
   intFlag,
   parseTypeName,
@@ -75,8 +75,28 @@ async function session(kube: Kube, arg: string, f: SessionFlags, io: Io, signal:
   if (!svc)
     throw new UsageError(`${ref.type} ${ref.name} has no head Service yet: wait until its cluster is up`);
   io.out.write(`Forwarding ports to service ${svc}\n`);
-  const ports = sessionPorts(ref.type, f);
-  for (const p of ports) io.out.write(`${p.name}: http://localhost:${p.local}\n`);
+  // Only ports the Service serves: kubectl port-forward refuses the whole forward if one is missing
+  // (a head whose container lists its ports without the client port 10001, like the guide's basic
+  // cluster, has no such Service port; KubeRay's plugin then retries forever).
+  const served = new Set(
+    (
+      (
+        await kube.client.get<KubeObject & { spec?: { ports?: { port: number }[] } }>(
+          Services,
+          kube.namespace,
+          svc,
+        )
+      ).spec?.ports ?? []
+    ).map((p) => p.port),
+  );
+  const ports: AppPort[] = [];
+  for (const p of sessionPorts(ref.type, f)) {
+    if (served.has(p.remote)) {
+      ports.push(p);
+      io.out.write(`${p.name}: http://localhost:${p.local}\n`);
+    } else io.out.write(`${p.name}: not forwarded (service ${svc} has no port ${p.remote})\n`);
+  }
+  if (!ports.length) throw new UsageError(`service ${svc} serves none of the session's ports`);
   io.out.write('\n');
   const args = ['port-forward', `service/${svc}`, ...ports.map((p) => `${p.local}:${p.remote}`)];
   while (!signal.aborted) {

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pods, type KubeObject } from '../../runtime/resources.ts';
 import { getCluster, isProvisioned, labels, type Io, type RayClusterObject } from './common.ts';
 import type { Kube } from './kube.ts';
+import { parseGoDurationMs } from '../../util/goDuration.ts';
 
 interface PodLike extends KubeObject {
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
@@ -73,15 +74,7 @@ export async function waitProvisioned(
 
 /** Go-style durations as KubeRay's --timeout takes them: 300ms, 90s, 5m, 1h30m. */
 export function parseDuration(v: string): number {
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let rest = v.trim();
-  if (rest === '0') return 0;
-  while (rest) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
-    if (!m) throw new Error(`invalid duration ${JSON.stringify(v)} (use e.g. 90s, 5m, 1h30m)`);
-    total += Number(m[1]) * unit[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return total;
+  const ms = parseGoDurationMs(v);
+  if (ms === undefined) throw new Error(`invalid duration ${JSON.stringify(v)} (use e.g. 90s, 5m, 1h30m)`);
+  return ms;
 }

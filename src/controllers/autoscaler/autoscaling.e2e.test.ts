@@ -179,7 +179,9 @@ describe('autoscaling on the real rig (local node, Ray 2.58)', { timeout: 1_200_
     const { rig, ns, client } = e2e;
     await client.create<RC>(RayClusters, seed05(ns));
     const name = 'autoscaling-ray-cluster';
-    const [head] = (await waitClusterReady(rig, ns, name, 2, 400_000)).filter(isHead);
+    // At least head + 1 worker: on the local node every Ray node reports the machine's CPU, so a busy
+    // machine can already look like load and the group may have grown before the job starts.
+    const [head] = (await waitClusterReady(rig, ns, name, 2, 400_000, true)).filter(isHead);
     // Burn the worker's CPU (and the head's) for up to 4 minutes; Ray reports utilization every 10 s.
     const job = await submit(
       head!,

@@ -7,11 +7,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RayCluster } from '../../api/v1/index.ts';
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
-import { inNamespace, minMax, rayCluster, withWorkers } from '../../testing/builders.ts';
+import {
+  inNamespace,
+  minMax,
+  named,
+  numOfHosts,
+  rayCluster,
+  withAnnotations,
+  withHead,
+  withWorkers,
+} from '../../testing/builders.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
 import { until } from '../../testing/wait.ts';
 import { KubeClient } from '../../runtime/transport.ts';
-import { Events, Pods, RayClusters, Services, type KubeObject } from '../../runtime/resources.ts';
+import { Events, Ingresses, Pods, RayClusters, Services, type KubeObject } from '../../runtime/resources.ts';
 import { isNotFound } from '../../runtime/errors.ts';
 
 type RC = KubeObject & RayCluster;
@@ -71,6 +80,105 @@ describe('RayCluster lifecycle on the rig', () => {
     await until('clamped to max 10', async () => (await workers('scale')).length === 10 || undefined);
     const rc = await get('scale');
     assert.equal(rc.status?.maxWorkerReplicas, 10);
+  });
+
+  test('enableIngress makes the dashboard Ingress; workers carry replica indices, multi-host replicas their name and host index', async () => {
+    await create(
+      rayCluster(
+        'idx',
+        inNamespace(ns),
+        withAnnotations({ 'kubernetes.io/ingress.class': 'nginx', 'example.com/team': 'a' }),
+        withHead((h) => ({ ...h, enableIngress: true, ingressOptions: { host: 'ray.example.com' } })),
+        withWorkers(3, named('cpu')),
+        withWorkers(2, named('tpu'), numOfHosts(2), minMax(0, 4)),
+      ),
+    );
+    await waitReady('idx', 7);
+    const ing = await client.get<KubeObject & { spec: Record<string, unknown> }>(
+      Ingresses,
+      ns,
+      'idx-head-ingress',
+    );
+    assert.equal(ing.spec.ingressClassName, 'nginx');
+    assert.equal(ing.metadata.annotations?.['example.com/team'], 'a');
+    assert.equal(ing.metadata.annotations?.['kubernetes.io/ingress.class'], undefined);
+    assert.deepEqual(ing.spec.rules, [
+      {
+        host: 'ray.example.com',
+        http: {
+          paths: [
+            {
+              path: '/',
+              pathType: 'Prefix',
+              backend: { service: { name: 'idx-head-svc', port: { number: 8265 } } },
+            },
+          ],
+        },
+      },
+    ]);
+    const label = (p: Pod, k: string) => p.metadata?.labels?.[`ray.io/${k}`];
+    const cpu = (await pods('idx', ',ray.io/group=cpu')).map((p) => label(p, 'worker-group-replica-index'));
+    assert.deepEqual(cpu.sort(), ['0', '1', '2']);
+    const tpu = await pods('idx', ',ray.io/group=tpu');
+    const replicas = new Map<string, string[]>();
+    for (const p of tpu) {
+      const name = label(p, 'worker-group-replica-name')!;
+      assert.match(name, /^tpu-[a-z0-9]{5}$/);
+      replicas.set(name, [
+        ...(replicas.get(name) ?? []),
+        `${label(p, 'worker-group-replica-index')}/${label(p, 'replica-host-index')}`,
+      ]);
+    }
+    assert.equal(replicas.size, 2, 'two replicas of two hosts');
+    const hostsOf = [...replicas.values()].map((h) => h.sort());
+    assert.deepEqual(
+      hostsOf.map((h) => h.map((x) => x.split('/')[1])),
+      [
+        ['0', '1'],
+        ['0', '1'],
+      ],
+    );
+    assert.deepEqual(hostsOf.map((h) => h[0]!.split('/')[0]).sort(), ['0', '1']);
+  });
+
+  test('upgradeStrategy Recreate: scaling keeps the pods; a template change replaces every pod from the new spec', async () => {
+    const rc = rayCluster('recreate', inNamespace(ns), withWorkers(2, minMax(0, 5)));
+    await create({ ...rc, spec: { ...rc.spec, upgradeStrategy: { type: 'Recreate' } } });
+    await waitReady('recreate', 2);
+    const names = async () => new Set((await pods('recreate')).map((p) => p.metadata!.name!));
+    const before = await names();
+    await patchSpec('recreate', [{ op: 'replace', path: '/spec/workerGroupSpecs/0/replicas', value: 3 }]);
+    await waitReady('recreate', 3);
+    const scaled = await names();
+    assert.ok(
+      [...before].every((n) => scaled.has(n)),
+      'scaling recreated nothing',
+    );
+    await patchSpec('recreate', [
+      {
+        op: 'add',
+        path: '/spec/headGroupSpec/template/spec/containers/0/env',
+        value: [{ name: 'MODEL', value: 'v2' }],
+      },
+    ]);
+    await until(
+      'every pod replaced and the cluster ready again',
+      async () => {
+        const now = await names();
+        const c = await get('recreate');
+        return now.size === 4 && [...now].every((n) => !scaled.has(n)) && c.status?.readyWorkerReplicas === 3
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 90_000, describe: async () => [...(await names())].join(',') },
+    );
+    const head = (await pods('recreate', ',ray.io/node-type=head'))[0]!;
+    assert.equal(head.spec?.containers[0]?.env?.find((e) => e.name === 'MODEL')?.value, 'v2');
+    assert.match(
+      head.metadata?.annotations?.['ray.io/upgrade-strategy-recreate-hash'] ?? '',
+      /^[0-9a-f]{40}$/,
+    );
+    assert.ok((await eventsAbout('recreate')).some((e) => e.reason === 'DeletedHeadPod'));
   });
 
   test('workersToDelete deletes exactly the listed pods and is cleared afterwards', async () => {

@@ -23,6 +23,10 @@ import { ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART, LABEL_CLUSTER } from '../.
 import { conditionTrue, COND_PROVISIONED, COND_SUSPENDING } from './conditions.ts';
 import { planPods, type PodDeletion, type PodPlan } from './plan.ts';
 import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts';
+import { clusterStatusPatch } from './statusPatch.ts';
+import { assignWorkerIndices } from './workerIndex.ts';
+import { recreateDecision, recreatePlan } from './recreate.ts';
+import { isTerminating, podGroup } from './podState.ts';
 import { ensureObjects } from './objects.ts';
 import { ensureAuthSecret } from './authSecret.ts';
 import { groupBy, podBatchMessage } from './podEvents.ts';
@@ -216,10 +220,21 @@ export class RayClusterReconciler {
     key: string,
     ctx: ReconcileContext,
   ): Promise<ReconcileFailure | undefined> {
+    const recreate = recreateDecision(compiled.cluster, pods);
+    if (recreate.action === 'adopt') {
+      // Made by another operator version: record the spec it runs instead of restarting it.
+      await this.#d.client.patch(
+        Pods,
+        rc.metadata!.namespace,
+        recreate.head,
+        { metadata: { annotations: recreate.annotations } },
+        'merge',
+      );
+    }
     const suspend = rc.spec.suspend === true || conditionTrue(rc.status?.conditions, COND_SUSPENDING);
     const specs = compiled.cluster.spec.workerGroupSpecs ?? [];
-    const plan = planPods({
-      suspend,
+    const planned = planPods({
+      suspend: suspend || recreate.action === 'recreate',
       // In-tree (Ray's sidecar) or native (Kuray's actuator): either way the autoscaler picks who goes.
       autoscaling: autoscalingMode(compiled.cluster.spec).mode !== 'none',
       groups: compiled.groups.map((g) => {
@@ -236,6 +251,8 @@ export class RayClusterReconciler {
         rc.metadata?.annotations?.[ANNOTATION_DISABLE_PROVISIONED_HEAD_RESTART] === 'true' &&
         conditionTrue(rc.status?.conditions, COND_PROVISIONED),
     });
+    const plan =
+      recreate.action === 'recreate' && !suspend ? recreatePlan(planned, recreate.reason) : planned;
     for (const g of plan.groups) {
       if (g.surplusKept > 0)
         ctx.log.debug('surplus workers kept for the autoscaler to choose', {
@@ -311,10 +328,18 @@ export class RayClusterReconciler {
     const ns = rc.metadata!.namespace!;
     const todo: { pod: Pod; head: boolean }[] = [];
     if (plan.createHead) todo.push({ pod: compiled.headPod(newHeadPodName(name, this.#rand)), head: true });
+    const pods = plan.groups.some((g) => g.create > 0) ? ownedPods(this.#d.pods, rc) : [];
     for (const g of plan.groups) {
-      for (let i = 0; i < g.create; i++)
+      if (g.create <= 0) continue;
+      // Replica/host index labels (KubeRay's RayMultiHostIndexing): the pods staying in the group.
+      const leaving = new Set(g.delete.map((d) => d.name));
+      const staying = pods.filter(
+        (p) => podGroup(p) === g.group && !isTerminating(p) && !leaving.has(p.metadata?.name ?? ''),
+      );
+      const hosts = compiled.groups.find((x) => x.name === g.group)?.numOfHosts ?? 1;
+      for (const index of assignWorkerIndices(g.group, hosts, staying, g.create, this.#rand))
         todo.push({
-          pod: compiled.workerPod(g.group, newWorkerPodName(name, g.group, this.#rand)),
+          pod: compiled.workerPod(g.group, newWorkerPodName(name, g.group, this.#rand), index),
           head: false,
         });
     }
@@ -399,16 +424,17 @@ export class RayClusterReconciler {
       failure,
       now: this.#now(),
     });
-    // status.autoscaler is the native autoscaler's (src/autoscaler/actuator): keep it.
-    if (rc.status?.autoscaler) status.autoscaler = rc.status.autoscaler;
     if (!statusChanged(rc.status, status)) return;
+    // Only this controller's members: status.autoscaler is the native autoscaler's (statusPatch.ts).
+    const p = clusterStatusPatch(rc.status, status);
+    if (!p) return;
     try {
       await this.#d.client.patchStatus(
         RayClusters,
         rc.metadata!.namespace,
         rc.metadata!.name!,
-        [{ op: 'add', path: '/status', value: status }],
-        'json',
+        p.body,
+        p.type,
       );
     } catch (err) {
       if (isNotFound(err)) return;

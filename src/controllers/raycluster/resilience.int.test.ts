@@ -122,7 +122,7 @@ describe('operator resilience', () => {
         const l = await client.get<KubeObject & { spec?: { holderIdentity?: string } }>(
           Leases,
           ns,
-          'kuray-operator-leader',
+          'ray-operator-leader',
         );
         return l.spec?.holderIdentity;
       });
@@ -159,7 +159,7 @@ describe('operator resilience', () => {
           const l = await client.get<KubeObject & { spec?: { holderIdentity?: string } }>(
             Leases,
             ns,
-            'kuray-operator-leader',
+            'ray-operator-leader',
           );
           return l.spec?.holderIdentity === `replica-${follower}` || undefined;
         },

@@ -14,7 +14,12 @@ import { until } from '../../testing/wait.ts';
 import { KubeClient } from '../../runtime/transport.ts';
 import {
   Nodes,
+  PodDisruptionBudgets,
+  Ingresses,
   Pods,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
   RayClusters,
   Secrets,
   Services,
@@ -23,6 +28,8 @@ import {
 } from '../../runtime/resources.ts';
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import { SEED_EXAMPLES } from '../../testing/seeds.ts';
+import { subsetDiff } from '../../testing/subset.ts';
+import { defaultCompileOptions, renderCluster } from '../../compiler/index.ts';
 
 const seedDir = SEED_EXAMPLES;
 
@@ -146,6 +153,37 @@ describe('seed examples on the rig', () => {
           const owner = p.metadata?.ownerReferences?.[0];
           assert.equal(owner?.kind, 'RayCluster');
           assert.equal(owner.uid, live.metadata.uid);
+        }
+
+        // The operator created what `kuray render` prints for this cluster (names of pods aside): one
+        // compiler, one set of options. Live objects may carry more (API server defaults), never less.
+        const gvrs = {
+          Service: Services,
+          ServiceAccount: ServiceAccounts,
+          Role: Roles,
+          RoleBinding: RoleBindings,
+          PodDisruptionBudget: PodDisruptionBudgets,
+          Ingress: Ingresses,
+        };
+        for (const want of renderCluster(live, defaultCompileOptions)) {
+          const { name: wantName, ...wantMeta } = want.metadata ?? {};
+          if (want.kind === 'Pod') {
+            const group = want.metadata?.labels?.['ray.io/group'];
+            const diffs = pods
+              .filter((p) => p.metadata?.labels?.['ray.io/group'] === group)
+              .map((p) =>
+                subsetDiff({ ...want, apiVersion: undefined, kind: undefined, metadata: wantMeta }, p),
+              ); // list items carry no apiVersion/kind
+            assert.ok(
+              diffs.some((d) => d.length === 0),
+              `${ex.file}: no ${group} pod matches the rendered one: ${diffs.map((d) => d.join('; ')).join(' | ')}`,
+            );
+            continue;
+          }
+          const r = gvrs[want.kind as keyof typeof gvrs];
+          assert.ok(r, `${ex.file}: rendered ${want.kind} ${wantName} has a known kind`);
+          const got = await client.get<KubeObject>(r, ns, wantName!);
+          assert.deepEqual(subsetDiff(want, got), [], `${ex.file}: ${want.kind} ${wantName}`);
         }
 
         // kubectl views a user relies on

@@ -7,8 +7,10 @@ import type { Controller } from '../../runtime/controller.ts';
 import { Expectations, observeExpectations } from '../../runtime/expectations.ts';
 import type { Informer } from '../../runtime/informer.ts';
 import type { Manager } from '../../runtime/manager.ts';
+import { lister, watchScope } from '../shared/watchScope.ts';
 import {
   PodDisruptionBudgets,
+  Ingresses,
   Pods,
   RayClusters,
   RoleBindings,
@@ -58,26 +60,13 @@ export function createdOnce(): {
   };
 }
 
-/** Routes get/byIndex to the informer of the object's namespace. */
-export function lister(informers: readonly Informer<KubeObject>[], allNamespaces: boolean): Lister {
-  if (allNamespaces) return informers[0]!;
-  const byNs = new Map(informers.map((i) => [i.namespace ?? '', i]));
-  return {
-    get: (ns, name) => byNs.get(ns ?? '')?.get(ns, name),
-    byIndex: (index, value) => byNs.get(value.split('/')[0] ?? '')?.byIndex(index, value) ?? [],
-  };
-}
+// Kept here for the controllers that import it from this module.
+export { lister } from '../shared/watchScope.ts';
 
 export function setupRayClusterController(mgr: Manager, opts: RayClusterControllerOptions = {}): Controller {
-  const namespaces = opts.watchNamespaces?.length ? [...opts.watchNamespaces] : [''];
-  const all = namespaces.length === 1 && namespaces[0] === '';
-  const informersFor = (resource: GVR, labelSelector?: string) =>
-    namespaces.map((namespace) =>
-      mgr.informers.informer<KubeObject>(resource, {
-        namespace,
-        ...(labelSelector ? { labelSelector } : {}),
-      }),
-    );
+  const scope = watchScope(mgr, opts.watchNamespaces);
+  const { all } = scope;
+  const informersFor = scope.informers;
 
   const clusters = informersFor(RayClusters);
   registerClusterMetrics(mgr.registry, cached(clusters));
@@ -99,6 +88,9 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   // connection each. The operator remembers what it created (or found) instead, so a converged
   // cluster still makes no call; a PDB deleted by hand comes back after an operator restart.
   children.set(PodDisruptionBudgets.kind, { resource: PodDisruptionBudgets, ...createdOnce() });
+  // The dashboard Ingress (enableIngress) likewise: created once, a user's edits survive (KubeRay
+  // updates it; Kuray leaves it to the user once it exists, like the head Service).
+  children.set(Ingresses.kind, { resource: Ingresses, ...createdOnce() });
 
   const expectations = new Expectations();
   const reconciler = new RayClusterReconciler({

@@ -183,11 +183,14 @@ export function computeStatus(input: StatusInput): RayClusterStatus {
   return status;
 }
 
-/** Whether `next` differs from `prev` in anything but lastUpdateTime (KubeRay's inconsistency check). */
+/**
+ * Whether `next` differs from `prev` in anything but lastUpdateTime (KubeRay's inconsistency check) and
+ * status.autoscaler (the native autoscaler's member, never written by this controller).
+ */
 export function statusChanged(prev: RayClusterStatus | undefined, next: RayClusterStatus): boolean {
   const strip = (s: RayClusterStatus | undefined) => {
     if (!s) return '{}';
-    const { lastUpdateTime: _ignored, ...rest } = s;
+    const { lastUpdateTime: _ignored, autoscaler: _theirs, ...rest } = s;
     return canonicalJSON(rest);
   };
   return strip(prev) !== strip(next);

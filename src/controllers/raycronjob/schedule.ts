@@ -4,6 +4,7 @@
 // evaluated in an IANA time zone. Day-of-month and day-of-week are OR-ed when both are restricted
 // (neither starts with `*`/`?`), as in Vixie cron and robfig. Validation (src/api/validation/cron.ts)
 // has already refused anything malformed; parseSchedule throws on it anyway.
+import { parseGoDurationMs } from '../../util/goDuration.ts';
 
 export interface Schedule {
   /** The first firing strictly after `after`. */
@@ -67,28 +68,11 @@ function parseField(text: string, f: Field): { set: Set<number>; star: boolean }
   return { set, star };
 }
 
-const GO_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go's time.ParseDuration, in milliseconds. */
+/** Go's time.ParseDuration, in milliseconds (throws on anything else). */
 export function goDurationMs(s: string): number {
-  let total = 0;
-  const re = /([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/gy;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(s)) !== null) {
-    total += Number(m[1]) * GO_UNITS[m[2]!]!;
-    consumed = re.lastIndex;
-  }
-  if (consumed !== s.length || s === '') throw new Error(`bad duration ${JSON.stringify(s)}`);
-  return total;
+  const ms = parseGoDurationMs(s);
+  if (ms === undefined) throw new Error(`bad duration ${JSON.stringify(s)}`);
+  return ms;
 }
 
 /** Wall-clock fields of an instant in a time zone. */

@@ -3,7 +3,8 @@
 import type { ValidateOptions } from '../../api/validation/common.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import type { Manager } from '../../runtime/manager.ts';
-import { RayCronJobs, RayJobs, type GVR, type KubeObject } from '../../runtime/resources.ts';
+import { watchScope } from '../shared/watchScope.ts';
+import { RayCronJobs, RayJobs } from '../../runtime/resources.ts';
 import { lister } from '../raycluster/setup.ts';
 import { cronJobIndex, INDEX_BY_CRONJOB, RayCronJobReconciler } from './reconciler.ts';
 import { cached, registerCronJobMetrics } from '../metrics/kuberay.ts';
@@ -15,10 +16,9 @@ export interface RayCronJobControllerOptions {
 }
 
 export function setupRayCronJobController(mgr: Manager, opts: RayCronJobControllerOptions = {}): Controller {
-  const namespaces = opts.watchNamespaces?.length ? [...opts.watchNamespaces] : [''];
-  const all = namespaces.length === 1 && namespaces[0] === '';
-  const informersFor = (resource: GVR) =>
-    namespaces.map((namespace) => mgr.informers.informer<KubeObject>(resource, { namespace }));
+  const scope = watchScope(mgr, opts.watchNamespaces);
+  const { all } = scope;
+  const informersFor = scope.informers;
   const cronJobs = informersFor(RayCronJobs);
   registerCronJobMetrics(mgr.registry, cached(cronJobs));
   // The RayJob controller's informers (shared by the factory), with one more index.

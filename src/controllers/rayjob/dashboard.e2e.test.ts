@@ -3,6 +3,7 @@
 // are KWOK pods on the shared rig, so each case costs seconds, not a Ray cluster start). The full path
 // with Ray pods, the submitter Job and the head sidecar is rayjob.e2e.test.ts.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RayCluster, RayCronJob, RayJob } from '../../api/v1/index.ts';
@@ -24,6 +25,7 @@ import {
   withJobSpec,
 } from '../../testing/rayjobs.ts';
 import { until } from '../../testing/wait.ts';
+import { parseYamlStream } from '../../util/yaml.ts';
 
 type RJ = KubeObject & RayJob;
 type RC = KubeObject & RayCluster;
@@ -248,23 +250,52 @@ describe('RayJob against a real Ray Jobs API', { timeout: 600_000, concurrency: 
     const childrenOf = async (name: string) =>
       (await client.list<RJ>(RayJobs, ns, { labelSelector: `ray.io/cronjob-name=${name}` })).items;
 
-    it('every minute it creates RayJobs that succeed; successfulJobsHistoryLimit prunes the older ones', async () => {
-      await cron('every-minute', 'python -c "print(3)"', { successfulJobsHistoryLimit: 1 });
+    it('config/samples/ray-cronjob.sample.yaml as written: every minute a RayJob that succeeds; the history limit prunes the older ones', async () => {
+      const file = join(
+        import.meta.dirname,
+        '..',
+        '..',
+        '..',
+        'config',
+        'samples',
+        'ray-cronjob.sample.yaml',
+      );
+      const sample = parseYamlStream(readFileSync(file, 'utf8'), file)[0]!.value as KubeObject & RayCronJob;
+      await client.create<KubeObject>(RayCronJobs, {
+        ...sample,
+        metadata: { ...sample.metadata, namespace: ns },
+      });
+      const name = sample.metadata.name!;
       const seen = new Set<string>();
+      let last: RJ[] = [];
       const two = await until(
         'a second tick succeeded and the first RayJob was pruned',
         async () => {
-          const jobs = await childrenOf('every-minute');
+          const jobs = (last = await childrenOf(name));
           for (const j of jobs) seen.add(j.metadata.name!);
           const done = jobs.filter((j) => j.status?.jobDeploymentStatus === 'Complete');
           return seen.size >= 2 && jobs.length === 1 && done.length === 1 ? done[0] : undefined;
         },
-        { timeoutMs: 200_000, intervalMs: 1000, describe: () => JSON.stringify([...seen]) },
+        {
+          timeoutMs: 200_000,
+          intervalMs: 1000,
+          describe: () =>
+            JSON.stringify({
+              seen: [...seen],
+              now: last.map((j) => [
+                j.metadata.name,
+                j.status?.jobDeploymentStatus,
+                j.status?.jobStatus,
+                j.status?.message,
+              ]),
+            }),
+        },
       );
       assert.equal(two.status?.jobStatus, 'SUCCEEDED');
-      assert.match(two.metadata.name!, /^every-minute-\d+$/);
-      const c = await client.get<KubeObject & RayCronJob>(RayCronJobs, ns, 'every-minute');
+      assert.match(two.metadata.name!, new RegExp(`^${name}-\\d+$`));
+      const c = await client.get<KubeObject & RayCronJob>(RayCronJobs, ns, name);
       assert.ok(c.status?.lastScheduleTime && c.status.lastSuccessfulTime, JSON.stringify(c.status));
+      await client.delete(RayCronJobs, ns, name);
     });
 
     it('concurrencyPolicy Forbid: a tick that comes while the previous RayJob runs is skipped', async () => {

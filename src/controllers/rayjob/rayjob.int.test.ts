@@ -81,10 +81,10 @@ describe('RayJob controller on the rig', { timeout: 300_000 }, () => {
 
   it('K8sJobMode: the cluster (name, labels, owner), the submitter Job, the <job>-head-svc; Initializing → Running', async () => {
     await create(rayJob('k8s', withJobSpec({ entrypoint: 'python /home/ray/samples/sample_code.py' })));
-    const init = await waitFor(
-      'k8s',
-      'Initializing',
-      (x) => x.status?.jobDeploymentStatus === 'Initializing',
+    // Initializing can last less than one poll on KWOK (the cluster is ready at once): wait for what
+    // Initializing fixes (cluster name and job id), whatever state the job has reached since.
+    const init = await waitFor('k8s', 'Initializing (cluster name and job id fixed)', (x) =>
+      Boolean(x.status?.rayClusterName && x.status.jobId && x.status.jobDeploymentStatus),
     );
     const clusterName = init.status!.rayClusterName!;
     assert.match(clusterName, /^k8s-[bcdfghjklmnpqrstvwxz2456789]{5}$/);

@@ -9,6 +9,7 @@ import { defaultCompileOptions, type CompileOptions } from '../../compiler/index
 import { RayTokenSource } from '../../autoscaler/actuator/rayToken.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import type { Manager } from '../../runtime/manager.ts';
+import { watchScope } from '../shared/watchScope.ts';
 import {
   controllerOf,
   Jobs,
@@ -16,7 +17,6 @@ import {
   RayClusters,
   RayJobs,
   Services,
-  type GVR,
   type KubeObject,
 } from '../../runtime/resources.ts';
 import { INDEX_BY_CLUSTER, podClusterIndex } from '../raycluster/reconciler.ts';
@@ -43,15 +43,9 @@ function seconds(env: Readonly<Record<string, string | undefined>>, name: string
 }
 
 export function setupRayJobController(mgr: Manager, opts: RayJobControllerOptions = {}): Controller {
-  const namespaces = opts.watchNamespaces?.length ? [...opts.watchNamespaces] : [''];
-  const all = namespaces.length === 1 && namespaces[0] === '';
-  const informersFor = (resource: GVR, labelSelector?: string) =>
-    namespaces.map((namespace) =>
-      mgr.informers.informer<KubeObject>(resource, {
-        namespace,
-        ...(labelSelector ? { labelSelector } : {}),
-      }),
-    );
+  const scope = watchScope(mgr, opts.watchNamespaces);
+  const { all } = scope;
+  const informersFor = scope.informers;
   const jobs = informersFor(RayJobs);
   registerJobMetrics(mgr.registry, cached(jobs));
   const clusters = informersFor(RayClusters);

@@ -22,6 +22,7 @@ import {
 } from './constants.ts';
 import { canonicalJson } from './hash.ts';
 import { isIncremental, shouldPrepareNewCluster } from './upgrade.ts';
+import { parseGoDurationMs } from '../../util/goDuration.ts';
 
 type ClusterStatus = NonNullable<RayServiceStatus['activeServiceStatus']>;
 /** One application's status as the RayService stores it. */
@@ -75,23 +76,7 @@ function find(list: readonly Condition[] | undefined, type: string): Condition |
 export function parseTimeoutMs(v: string | undefined): number | undefined {
   if (!v) return undefined;
   if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const unit: Record<string, number> = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-  };
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let end = 0;
-  for (let m = re.exec(v); m; m = re.exec(v)) {
-    total += Number(m[1]) * unit[m[2]!]!;
-    end = re.lastIndex;
-  }
-  return end === v.length && end > 0 ? total : undefined;
+  return parseGoDurationMs(v);
 }
 
 /** Ready=False/InitializingTimeout: terminal; only clean-up runs until the RayService is recreated. */
