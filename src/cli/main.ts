@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { register as registerValidate } from './commands/validate.ts';
 import { register as registerRender } from './commands/render.ts';
 import { register as registerOperator } from './commands/operator.ts';
+import { register as registerConsole } from './commands/console.ts';
 import { complete, programName, registerRay } from './ray/index.ts';
 
 const program = new Command(programName(process.env.KURAY_PROGRAM ?? process.argv[1]))
@@ -13,6 +14,7 @@ const program = new Command(programName(process.env.KURAY_PROGRAM ?? process.arg
 registerValidate(program);
 registerRender(program);
 registerOperator(program);
+registerConsole(program);
 registerRay(program);
 
 // Shell completion reads the words raw: commander would take `-n` and the like as its own options.

@@ -257,6 +257,13 @@ export class KubeClient {
     return (res.body ? JSON.parse(res.body) : undefined) as T;
   }
 
+  /** GET of a plain-text subresource (pods/log): the body as text, API errors as ApiError. */
+  async getText(path: string): Promise<string> {
+    const res = await this.#raw('GET', path);
+    if (res.status < 200 || res.status >= 300) throw errorFrom(res, 'GET', path);
+    return res.body;
+  }
+
   get<T extends KubeObject>(r: GVR, namespace: string | undefined, name: string): Promise<T> {
     return this.request<T>('GET', resourcePath(r, namespace, name));
   }

@@ -122,7 +122,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       }[]
     ).filter((e) => e.reason.startsWith('Autoscaler'));
 
-  test('demand grows the group, the Ray nodes join, the job finishes; idle workers go after idleTimeoutSeconds', async () => {
+  test('demand grows the group, the Ray nodes join, the job finishes; idle workers go after idleTimeoutSeconds', async (t) => {
     await client.create<RC>(
       RayClusters,
       rayCluster(
@@ -157,6 +157,10 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       ].join('\n'),
     );
     const job = await ray.dashboard.submitJob({ entrypoint: `${venv}/bin/python ${script}` });
+    const t0 = Date.now();
+    const phase = (what: string) => {
+      t.diagnostic(`${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    };
 
     const grown = await until(
       'replicas 0 → 3',
@@ -167,6 +171,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       { timeoutMs: 90_000 },
     );
     assert.ok(parseLastScale(grown).workers !== undefined, `${ANNOTATION_LAST_SCALE} records the scale time`);
+    phase('replicas 0 → 3');
     const ups = (await events('demand')).filter((e) => e.reason === 'AutoscalerScaledUp');
     assert.ok(ups.length >= 1);
     assert.match(ups[0]!.message, /worker group workers: replicas 0 → 3\. Rule pending-demand/);
@@ -179,10 +184,10 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       },
       { timeoutMs: 240_000, intervalMs: 1000 },
     );
+    phase('job finished');
     const logs = await ray.dashboard.jobLogs(job);
     assert.equal(done.status, 'SUCCEEDED', logs.slice(-2000));
     assert.match(logs, /NODES [1-3]/);
-    assert.equal((await livePods('demand')).length, 3);
 
     // Idle for 8 s → every worker is drained and listed; the controller deletes exactly those.
     const shrunk = await until(
@@ -192,8 +197,25 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
         const pods = await livePods('demand');
         return rc.spec.workerGroupSpecs![0]!.replicas === 0 && pods.length === 0 ? rc : undefined;
       },
-      { timeoutMs: 180_000, describe: async () => JSON.stringify((await get('demand')).status?.autoscaler) },
+      {
+        timeoutMs: 180_000,
+        // What the autoscaler saw and did: status, its Events in order, the pods and the Ray nodes.
+        describe: async () => {
+          const rc = await get('demand');
+          const evs = (await events('demand')).map((e) => `${e.reason}: ${e.message}`);
+          const pods = (await livePods('demand')).map((p) => p.metadata.name);
+          return [
+            `status.autoscaler ${JSON.stringify(rc.status?.autoscaler)}`,
+            `workersToDelete ${JSON.stringify(rc.spec.workerGroupSpecs![0]!.scaleStrategy?.workersToDelete)}`,
+            `live pods ${JSON.stringify(pods)}; bridged Ray workers ${JSON.stringify([...workers.keys()])}`,
+            'events:',
+            ...evs,
+          ].join('\n');
+        },
+      },
     );
+    phase('replicas 3 → 0, pods gone');
+    for (const e of await events('demand')) t.diagnostic(`${e.reason}: ${e.message}`);
     const downs = (await events('demand')).filter((e) => e.reason === 'AutoscalerScaledDown');
     assert.ok(downs.length >= 1);
     assert.ok(

@@ -88,6 +88,14 @@ describe('status.autoscaler', () => {
       NOW + 60_000,
     );
     assert.equal(autoscalerStatusChanged(first, later), false);
+    // Pod counts do count: a stale "0 running, 3 launching" would mislead whoever reads the status.
+    const joined = decidedStatus(
+      first,
+      [{ ...steady, reason: { ...steady.reason, inputs: { ...steady.reason.inputs, running: 3 } } }],
+      {},
+      NOW + 60_000,
+    );
+    assert.equal(autoscalerStatusChanged(first, joined), true);
     const moved = decidedStatus(first, [up], { g: NOW + 60_000 }, NOW + 60_000);
     assert.equal(autoscalerStatusChanged(first, moved), true);
   });

@@ -1,9 +1,9 @@
 // Every native-autoscaler decision is explained twice: an Event when it changes the cluster, and
 // status.autoscaler with the rule and inputs of the latest decision per group. Pure functions.
 //
-// The status is rewritten only when a group's rule, target or last scale time changes (or Ray's
-// reachability does) — not when an input figure such as utilization moves — so a steady cluster
-// costs no writes.
+// The status is rewritten only when a group's rule, target, last scale time or pod counts change
+// (or Ray's reachability does) — not when an input figure such as utilization moves — so a steady
+// cluster costs no writes, and a status never says "0 running, 3 launching" about running workers.
 import type { AutoscalerGroupStatus, AutoscalerStatus } from '../../api/v1/index.ts';
 import type { Decision, Demand, Reason } from '../policy/types.ts';
 import { canonicalJSON } from '../../util/canonical.ts';
@@ -52,6 +52,9 @@ export function inputsForStatus(inputs: Reason['inputs']): Record<string, string
  * status.autoscaler after a sync that decided. `applied` maps a group to the replicas written and
  * when; `lastScaleMs` is every group's last scale time (annotation + this sync).
  */
+/** Inputs that change only when pods come, join Ray or go: cheap to keep current, misleading when stale. */
+const COUNTS = ['replicas', 'pods', 'running', 'launching'] as const;
+
 export function decidedStatus(
   prev: AutoscalerStatus | undefined,
   decisions: readonly Decision[],
@@ -67,7 +70,8 @@ export function decidedStatus(
       old !== undefined &&
       old.rule === d.reason.rule &&
       old.replicas === d.replicas &&
-      old.lastScaleTime === lastScaleTime;
+      old.lastScaleTime === lastScaleTime &&
+      COUNTS.every((k) => old.inputs?.[k] === inputsForStatus(d.reason.inputs)[k]);
     if (same) return old;
     return {
       groupName: d.group,

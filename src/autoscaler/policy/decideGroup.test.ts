@@ -184,6 +184,21 @@ test('idle workers beyond minReplicas go after idleTimeoutSeconds, longest idle 
   assert.equal(d.replicas, 2);
 });
 
+test('a worker that never joins Ray does not keep idle ones; pending demand does', () => {
+  const ws = withWorkers(
+    worker('a', idleFor(600_000)),
+    worker('b', idleFor(500_000)),
+    worker('c', launching()),
+  );
+  const d = decideGroup(group('g', withBounds(0, 10), ws));
+  assert.equal(d.reason.rule, 'idle-timeout');
+  assert.deepEqual(d.kind === 'scale' && d.workersToDelete, ['a', 'b']);
+  assert.equal(d.replicas, 1, 'the launching pod stays');
+  const wanted = decideGroup(group('g', withBounds(0, 10), ws, withDemand(cpus(1, 3))));
+  assert.notEqual(wanted.reason.rule, 'idle-timeout');
+  assert.ok(wanted.kind === 'none' || wanted.workersToDelete.length === 0, 'no idle worker goes');
+});
+
 test('idle removal stops at minReplicas and waits for cooldown', () => {
   const ws = withWorkers(worker('a', idleFor(600_000)), worker('b', idleFor(500_000)));
   const d = decideGroup(group('g', withBounds(1, 10), ws));

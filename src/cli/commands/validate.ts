@@ -7,7 +7,13 @@
 // describe specs that are accepted but will not work as intended, infos are worth knowing.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseFeatureGates, validateAll, type FeatureGates, type Issue } from '../../api/validation/index.ts';
+import {
+  parseFeatureGates,
+  validateAll,
+  type FeatureGates,
+  type Issue,
+  type ValidationResult,
+} from '../../api/validation/index.ts';
 import { parseYamlStream } from '../../util/yaml.ts';
 
 export interface ValidateReport {
@@ -31,9 +37,19 @@ function line(prefix: string, level: string, i: Issue): string {
   return `${prefix}: ${level}: ${i.path === '' ? '' : `${i.path}: `}${i.message} (${i.hint})`;
 }
 
-/** Validates one YAML stream; pure (the caller reads the file). */
-export function validateYaml(text: string, source: string, featureGates?: FeatureGates): ValidateReport {
-  const report: ValidateReport = { lines: [], objects: 0, errors: 0, warnings: 0 };
+export interface ValidatedDocument {
+  /** "Kind/name", or "document N" when the kind is missing. */
+  label: string;
+  value: unknown;
+  result: ValidationResult;
+}
+
+/** Parses and validates one YAML stream; pure. Shared by `kuray validate` and the console. */
+export function validateYamlDocuments(
+  text: string,
+  source: string,
+  featureGates?: FeatureGates,
+): ValidatedDocument[] {
   // `kubectl get -o yaml` of several objects writes one `kind: List`; check its items.
   const docs = parseYamlStream(text, source).flatMap((d) => {
     const v = d.value as { kind?: unknown; items?: unknown };
@@ -45,9 +61,18 @@ export function validateYaml(text: string, source: string, featureGates?: Featur
     docs.map((d) => d.value),
     { featureGates },
   );
-  docs.forEach((doc, i) => {
-    const r = results[i]!;
-    const prefix = `${source}: ${label(doc.value, doc.index)}`;
+  return docs.map((doc, i) => ({
+    label: label(doc.value, doc.index),
+    value: doc.value,
+    result: results[i]!,
+  }));
+}
+
+/** Validates one YAML stream; pure (the caller reads the file). */
+export function validateYaml(text: string, source: string, featureGates?: FeatureGates): ValidateReport {
+  const report: ValidateReport = { lines: [], objects: 0, errors: 0, warnings: 0 };
+  for (const { label: l, result: r } of validateYamlDocuments(text, source, featureGates)) {
+    const prefix = `${source}: ${l}`;
     report.objects++;
     report.errors += r.errors.length;
     report.warnings += r.warnings.length;
@@ -55,7 +80,7 @@ export function validateYaml(text: string, source: string, featureGates?: Featur
     for (const w of r.warnings) report.lines.push(line(prefix, 'warning', w));
     for (const n of r.infos) report.lines.push(line(prefix, 'info', n));
     if (r.errors.length + r.warnings.length + r.infos.length === 0) report.lines.push(`${prefix}: ok`);
-  });
+  }
   return report;
 }
 

@@ -1,7 +1,9 @@
 // Rule 6, idle timeout: running workers Ray reports idle for at least idleTimeoutSeconds go,
-// longest idle first, down to minReplicas — only when no demand needs the group, nothing is
-// launching, the cooldown has passed, and (hysteresis) the workers left stay at or under every
-// utilization threshold. Workers a request_resources() floor claims never go.
+// longest idle first, down to minReplicas — only when no demand needs the group, the cooldown has
+// passed, and (hysteresis) the workers left stay at or under every utilization threshold. Workers a
+// request_resources() floor claims never go. A worker still launching does not hold idle ones back
+// (as in Ray's autoscaler): demand that needs the group already keeps them, and a pod that never
+// joins Ray (unschedulable, crash-looping) would otherwise keep every idle worker forever.
 import { idleExpired } from '../idle.ts';
 import type { ReasonInputs, WorkerState } from '../types.ts';
 import { removalBreachesThreshold } from '../utilization.ts';
@@ -42,8 +44,6 @@ export const idleTimeout: GroupRule = (c) => {
   };
   if (demandNeedsGroup(c))
     return none(c, 'steady', `idle workers kept: pending demand may land on them`, inputs);
-  if (c.launching > 0)
-    return none(c, 'steady', `idle workers kept while ${c.launching} worker(s) launch`, inputs);
   if (c.inCooldown) {
     return none(
       c,
