@@ -11,9 +11,6 @@
 // headless and selects the head alone, so its endpoints are the head pod anyway, and pods also give
 // the head's autoscaler (44217) and dashboard (44227) metrics ports when the pod spec does not name them.
 
-/** The in-tree autoscaler's sidecar (KubeRay's name). */
-const AUTOSCALER_CONTAINER = 'autoscaler';
-
 /** Ray's fixed metrics ports on the head besides --metrics-export-port (ray/_private/ray_constants.py). */
 export const AUTOSCALER_METRICS_PORT = 44217;
 export const DASHBOARD_METRICS_PORT = 44227;
@@ -124,12 +121,9 @@ export function scrapeConfigs(o: ScrapeOptions = {}): Record<string, unknown>[] 
       honor_labels: true,
     },
     namedPortJob('ray-head', head, 'metrics', ns, rayLabels),
-    // Only heads that run Ray's autoscaler (enableInTreeAutoscaling) serve 44217: its sidecar's target.
-    fixedPortJob('ray-head-autoscaler', head, AUTOSCALER_METRICS_PORT, 'as-metrics', ns, {
-      source_labels: ['__meta_kubernetes_pod_container_name'],
-      regex: AUTOSCALER_CONTAINER,
-      action: 'keep',
-    }),
+    // Every head runs Ray's monitor (its own, or the autoscaler sidecar with enableInTreeAutoscaling),
+    // which serves the autoscaler's metrics on 44217.
+    fixedPortJob('ray-head-autoscaler', head, AUTOSCALER_METRICS_PORT, 'as-metrics', ns),
     fixedPortJob('ray-head-dashboard', head, DASHBOARD_METRICS_PORT, 'dash-metrics', ns),
     namedPortJob('ray-workers', 'ray.io/node-type=worker', 'metrics', ns, rayLabels),
   ];

@@ -19,7 +19,6 @@ export const RAY_PANELS = [
   'Object Store Memory Usage',
   'Object Store Memory Usage %',
   'All Tasks by State',
-  'All Actors by State',
   'Alive Actors by State',
 ] as const;
 
