@@ -195,6 +195,11 @@ describe('kuray-operator chart on the rig', () => {
       },
       monitoring: {
         metrics: { serviceMonitor: { enabled: true, additionalLabels: { release: 'prometheus' } } },
+        monitoring: {
+          rayMonitors: { enabled: true },
+          prometheusRule: { enabled: true },
+          grafanaDashboards: { enabled: true },
+        },
       },
       norbac: { rbacEnable: false, serviceAccount: { create: false, name: 'my-operator' } },
     };
@@ -309,6 +314,33 @@ describe('kuray-operator chart on the rig', () => {
       spec: { selector: Record<string, string> };
     };
     assert.deepEqual(sm.spec.selector.matchLabels, svc.spec.selector);
+    // Ray monitoring toggles: the generated objects (src/monitoring), in the release namespace, with
+    // the labels Prometheus and Grafana select by.
+    const ray = await render('raymon', RELEASE_NS, {
+      monitoring: {
+        labels: { release: 'prometheus' },
+        rayMonitors: { enabled: true },
+        prometheusRule: { enabled: true },
+        grafanaDashboards: { enabled: true },
+      },
+    });
+    const kinds = ray
+      .filter((o) => ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'ConfigMap'].includes(o.kind ?? ''))
+      .map((o) => `${o.kind}/${o.metadata?.name}`)
+      .sort();
+    assert.deepEqual(kinds, [
+      'ConfigMap/grafana-dashboard-kuray-autoscaling',
+      'ConfigMap/grafana-dashboard-kuray-operator',
+      'ConfigMap/grafana-dashboard-ray-cluster',
+      'PodMonitor/ray-workers-monitor',
+      'PrometheusRule/kuray-alerts',
+      'ServiceMonitor/ray-head-monitor',
+    ]);
+    for (const o of ray.filter((x) => kinds.includes(`${x.kind}/${x.metadata?.name}`))) {
+      assert.equal(o.metadata?.namespace, RELEASE_NS);
+      assert.equal(o.metadata?.labels?.release, 'prometheus');
+      if (o.kind === 'ConfigMap') assert.equal(o.metadata?.labels?.grafana_dashboard, '1');
+    }
   });
 
   test('config/manager, config/rbac/namespaced and config/samples are accepted too', async () => {

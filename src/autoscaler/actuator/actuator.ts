@@ -36,6 +36,7 @@ import {
 import { clusterInputFor, headEndpoint, metricsTargets, podViewsOf, strandedDrainingPods } from './inputs.ts';
 import { parseLastScale, scalePatch, type GroupChange } from './patch.ts';
 import { RayTokenSource } from './rayToken.ts';
+import type { AutoscalerMetrics } from './metrics.ts';
 
 /** The field manager the autoscaler's writes are recorded under (managedFields). */
 export const AUTOSCALER_FIELD_MANAGER = 'kuray-autoscaler';
@@ -69,6 +70,8 @@ export interface ActuatorDeps {
   onRayChange?: (namespace: string, name: string) => void;
   /** How often the GCS of a native cluster is polled between syncs. */
   demandPoll?: DemandPollIntervals;
+  /** Decisions by rule, desired replicas and their inputs as Prometheus series. */
+  metrics?: AutoscalerMetrics;
 }
 
 /** One cluster's GCS connection, kept while the cluster is in native mode. */
@@ -150,6 +153,7 @@ export class NativeAutoscaler {
     this.#awaitGeneration.delete(key);
     this.#lastScale.delete(key);
     this.#tokens.forget(namespace, name);
+    this.#d.metrics?.forget(namespace, name);
     this.#release(key);
   }
 
@@ -237,6 +241,7 @@ export class NativeAutoscaler {
       this.#recordScale(key, changes, lastScale);
       this.#explain(rc, key, changes);
     }
+    this.#d.metrics?.record(rc.metadata?.namespace ?? '', rc.metadata?.name ?? '', carried);
     const next = decidedStatus(rc.status?.autoscaler, carried, lastScale, nowMs);
     const unplaceable = infeasibleMessage(infeasible);
     if (unplaceable) next.message = unplaceable;

@@ -13,6 +13,7 @@ import type { Manager } from '../../runtime/manager.ts';
 import { Pods, RayClusters, type KubeObject } from '../../runtime/resources.ts';
 import { INDEX_BY_CLUSTER, ownedPods, podClusterIndex } from '../shared/clusterPods.ts';
 import { lister } from '../raycluster/setup.ts';
+import { AutoscalerMetrics } from '../../autoscaler/actuator/metrics.ts';
 
 export interface AutoscalerControllerOptions {
   /** Namespaces to watch; empty = all. */
@@ -53,6 +54,7 @@ export function setupAutoscalerController(mgr: Manager, opts: AutoscalerControll
   const period = opts.syncPeriodMs ?? DEFAULT_AUTOSCALER_SYNC_MS;
   const actuator = new NativeAutoscaler({
     client: mgr.client,
+    metrics: new AutoscalerMetrics(mgr.registry),
     events: mgr.events,
     log: mgr.log,
     ...(opts.demandPoll === false

@@ -24,6 +24,7 @@ import {
 import { RayClusterReconciler } from './reconciler.ts';
 import { INDEX_BY_CLUSTER, podClusterIndex } from '../shared/clusterPods.ts';
 import type { Lister } from '../shared/lister.ts';
+import { cached, registerClusterMetrics } from '../metrics/kuberay.ts';
 
 export interface RayClusterControllerOptions {
   /** Namespaces to watch; empty = all (KubeRay's --watch-namespace). */
@@ -71,6 +72,7 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   const informersFor = scope.informers;
 
   const clusters = informersFor(RayClusters);
+  registerClusterMetrics(mgr.registry, cached(clusters));
   // Only Ray pods are cached (KubeRay's cache scoping), keeping memory proportional to Ray pods.
   const pods = informersFor(Pods, LABEL_CLUSTER);
   for (const p of pods) if (!p.hasIndex(INDEX_BY_CLUSTER)) p.addIndex(INDEX_BY_CLUSTER, podClusterIndex);

@@ -7,6 +7,7 @@ import { watchScope } from '../shared/watchScope.ts';
 import { RayCronJobs, RayJobs } from '../../runtime/resources.ts';
 import { lister } from '../raycluster/setup.ts';
 import { cronJobIndex, INDEX_BY_CRONJOB, RayCronJobReconciler } from './reconciler.ts';
+import { cached, registerCronJobMetrics } from '../metrics/kuberay.ts';
 
 export interface RayCronJobControllerOptions {
   watchNamespaces?: readonly string[];
@@ -19,6 +20,7 @@ export function setupRayCronJobController(mgr: Manager, opts: RayCronJobControll
   const { all } = scope;
   const informersFor = scope.informers;
   const cronJobs = informersFor(RayCronJobs);
+  registerCronJobMetrics(mgr.registry, cached(cronJobs));
   // The RayJob controller's informers (shared by the factory), with one more index.
   const jobs = informersFor(RayJobs);
   for (const j of jobs) if (!j.hasIndex(INDEX_BY_CRONJOB)) j.addIndex(INDEX_BY_CRONJOB, cronJobIndex);

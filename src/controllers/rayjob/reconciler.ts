@@ -25,6 +25,8 @@ import { FINALIZER, step } from './machine.ts';
 import { dashboardBaseURL, dashboardURLOf, observeCluster, observeSubmitter } from './observe.ts';
 import { clusterForJob, runtimeEnvJSON, submitterJob } from './submitter.ts';
 import type { Action, MachineOptions, Observed } from './types.ts';
+import type { Registry } from 'prom-client';
+import { observeJobTransition } from '../metrics/kuberay.ts';
 
 /** How the operator reaches a cluster's dashboard (injectable: int tests point it at a local Ray). */
 export type DashboardFactory = (
@@ -50,6 +52,8 @@ export interface RayJobReconcilerDeps {
   requeue: (namespace: string, name: string) => void;
   /** How often a Running job's status is re-read from Ray (KubeRay: every 3 s reconcile). */
   pollMs?: number;
+  /** Where kuberay_job_execution_duration_seconds is recorded on a transition. */
+  metrics?: Registry;
   now?: () => Date;
 }
 
@@ -116,6 +120,7 @@ export class RayJobReconciler {
         throw err;
       }
       this.#transitionEvent(job, s, next.status);
+      if (this.#d.metrics) observeJobTransition(this.#d.metrics, job, s, next.status, now);
     }
     return next.requeueAfterMs !== undefined ? { requeueAfter: next.requeueAfterMs } : {};
   }

@@ -24,6 +24,7 @@ import { lister } from '../raycluster/setup.ts';
 import { podDashboardFactory, RayJobReconciler, type DashboardFactory } from './reconciler.ts';
 import { childClusterName } from '../shared/childCluster.ts';
 import { randomSuffix } from '../../compiler/names.ts';
+import { cached, registerJobMetrics } from '../metrics/kuberay.ts';
 
 export interface RayJobControllerOptions {
   watchNamespaces?: readonly string[];
@@ -46,6 +47,7 @@ export function setupRayJobController(mgr: Manager, opts: RayJobControllerOption
   const { all } = scope;
   const informersFor = scope.informers;
   const jobs = informersFor(RayJobs);
+  registerJobMetrics(mgr.registry, cached(jobs));
   const clusters = informersFor(RayClusters);
   // Only the Jobs RayJobs create: the cache stays proportional to RayJobs, not to every batch Job.
   const k8sJobs = informersFor(Jobs, `${LABEL_ORIGINATED_FROM_CRD}=RayJob`);
@@ -85,6 +87,7 @@ export function setupRayJobController(mgr: Manager, opts: RayJobControllerOption
       newJobId: (j) => `${j.metadata?.name ?? ''}-${randomSuffix()}`,
     },
     requeue: (namespace, name) => queue.add?.(`${namespace}/${name}`),
+    metrics: mgr.registry,
   });
   const controller = mgr.newController({
     name: 'rayjob',

@@ -26,6 +26,7 @@ import { endpointSliceIndex, ENDPOINTS_BY_SERVICE, LABEL_SERVICE_NAME } from './
 import { IncrementalUpgrades } from './incremental.ts';
 import { CLUSTERS_BY_RAYSERVICE, RayServiceReconciler, type RayServiceReconcilerDeps } from './reconciler.ts';
 import { ServeSync, type ServeSyncOptions } from './serve.ts';
+import { cached, registerServiceMetrics } from '../metrics/kuberay.ts';
 
 export interface RayServiceControllerOptions {
   /** Namespaces to watch; empty = all. */
@@ -65,6 +66,7 @@ export function setupRayServiceController(mgr: Manager, opts: RayServiceControll
       }),
     );
   const services = informersFor(RayServices);
+  registerServiceMetrics(mgr.registry, cached(services));
   const clusters = informersFor(RayClusters);
   for (const c of clusters) addIndex(c, CLUSTERS_BY_RAYSERVICE, clusterRayServiceIndex);
   const pods = informersFor(Pods, LABEL_CLUSTER);
