@@ -193,7 +193,9 @@ export const alertRules: readonly AlertRule[] = [
 ];
 
 export function alertExpr(r: AlertRule): string {
-  return `${r.signal} ${r.op} ${r.threshold}`;
+  // Parenthesized: in PromQL a comparison binds tighter than and/or, so `a or b < 1` compares b alone
+  // and an alert built with `or` would never fire.
+  return `(${r.signal}) ${r.op} ${r.threshold}`;
 }
 
 /** The comparison as a 0/1 value per signal series: what the e2e evaluates. */
