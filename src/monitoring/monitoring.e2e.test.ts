@@ -12,8 +12,8 @@
 //   - a RayJob that runs tasks and leaves a detached actor, a suspended RayJob and RayService (the
 //     kuberay_job_* / kuberay_service_* series exist for any object).
 // Then: every target is up; every PromQL expression of every shipped dashboard and alert returns a
-// series (the test names any that does not); seed 08's Service serves Ray's metrics; a plot of real
-// series is written. Not yet: RayHeadDown firing after a head is deleted (src/monitoring/README.md).
+// series (the test names any that does not); seed 08's Service serves Ray's metrics; deleting the
+// head fires RayHeadDown within its (shortened) `for:` and it resolves after recovery; a plot is written.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +41,8 @@ import { alertProbe, alertRules, ruleGroups } from './rules.ts';
 import { scrapeConfigs } from './scrape.ts';
 
 const releaseNs = 'ray-system';
+// The local node brings a deleted head back in seconds: a short for: lets the outage outlast it.
+const HEAD_DOWN_FOR = '5s';
 
 /** Expressions that cannot return data on this machine, and why. */
 const NO_DATA_HERE: readonly { match: RegExp; why: string }[] = [
@@ -251,7 +253,12 @@ describe(
         scrape_interval: '2s',
         scrape_timeout: '2s',
       }));
-      const groups = ruleGroups('2s');
+      const groups = ruleGroups('2s').map((g) => ({
+        ...g,
+        rules: (g.rules as { alert: string; for: string }[]).map((r) =>
+          r.alert === 'RayHeadDown' ? { ...r, for: HEAD_DOWN_FOR } : r,
+        ),
+      }));
       writeFileSync(join(work, 'rules.yaml'), toYaml({ groups }));
       writeFileSync(
         join(work, 'prometheus.yml'),
@@ -436,6 +443,45 @@ describe(
         const text = await httpText(`http://${p.status!.podIP!}:${port}/metrics`);
         assert.match(text, /^ray_node_cpu_utilization\{/m, p.metadata.name);
       }
+    });
+
+    it('deleting the head fires RayHeadDown within its for:, and it resolves after recovery', async () => {
+      const head = (
+        await getJson<{ items: Pod[] }>(rig, [
+          'get',
+          'pods',
+          '-n',
+          ns,
+          '-l',
+          'ray.io/cluster=monitoring-ray-cluster,ray.io/node-type=head',
+        ])
+      ).items[0]!;
+      type Alert = { labels: Record<string, string>; state: string; activeAt: string };
+      const alerts = () => promGet<{ alerts: Alert[] }>(promPort, '/api/v1/alerts').then((d) => d.alerts);
+      const headDown = async () =>
+        (await alerts()).find(
+          (a) => a.labels.alertname === 'RayHeadDown' && a.labels.ray_io_cluster === 'monitoring-ray-cluster',
+        );
+      assert.equal(await headDown(), undefined, 'no RayHeadDown before');
+      await ok(kubectl(['delete', 'pod', head.metadata.name!, '-n', ns, '--wait=false']), 'delete head');
+      const deletedAt = Date.now();
+      const firing = await until(
+        'RayHeadDown firing',
+        async () => ((await headDown())?.state === 'firing' ? true : undefined),
+        {
+          timeoutMs: 90_000,
+          intervalMs: 1000,
+        },
+      );
+      assert.ok(firing);
+      console.log(
+        `RayHeadDown fired ${((Date.now() - deletedAt) / 1000).toFixed(1)} s after the delete (for: ${HEAD_DOWN_FOR})`,
+      );
+      await waitClusterReady(rig, ns, 'monitoring-ray-cluster', 2, 600_000, true);
+      await until('RayHeadDown resolved', async () => ((await headDown()) === undefined ? true : undefined), {
+        timeoutMs: 180_000,
+        intervalMs: 2000,
+      });
     });
 
     it('writes a plot of the Ray nodes’ CPU and memory from this Prometheus (src/monitoring/README.md)', async () => {
