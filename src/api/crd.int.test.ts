@@ -175,3 +175,47 @@ test('an unknown field is rejected by strict field validation, as validate() rep
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /unknown field "spec.autoscalerOption"/);
 });
+
+test('a ray.io/v1alpha1 RayJob and RayService are accepted and read back as v1 (conversion None)', async () => {
+  const head = {
+    rayStartParams: {},
+    template: { spec: { containers: [{ name: 'ray-head', image: 'rayproject/ray:2.58.0' }] } },
+  };
+  const objs = [
+    {
+      apiVersion: 'ray.io/v1alpha1',
+      kind: 'RayJob',
+      metadata: { name: 'alpha-job', namespace: ns },
+      spec: { entrypoint: 'python -c "print(1)"', rayClusterSpec: { headGroupSpec: head } },
+    },
+    {
+      apiVersion: 'ray.io/v1alpha1',
+      kind: 'RayService',
+      metadata: { name: 'alpha-svc', namespace: ns },
+      spec: { rayClusterConfig: { headGroupSpec: head } },
+    },
+  ];
+  // --dry-run=server: the apiserver validates and converts but no controller acts on it.
+  const r = await kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], toYamlStream(objs));
+  const created = JSON.parse(r.stdout) as { items?: { apiVersion: string }[]; apiVersion: string };
+  for (const o of created.items ?? [created]) assert.equal(o.apiVersion, 'ray.io/v1alpha1');
+  for (const o of objs) {
+    await kubectl(['create', '-f', '-'], toYamlStream([o]));
+    const plural = o.kind === 'RayJob' ? 'rayjobs' : 'rayservices';
+    const v1 = await kubectl(['get', `${plural}.v1.ray.io`, o.metadata.name, '-n', ns, '-o', 'json']);
+    const got = JSON.parse(v1.stdout) as { apiVersion: string; spec: Record<string, unknown> };
+    assert.equal(got.apiVersion, 'ray.io/v1');
+    assert.ok(got.spec.entrypoint === o.spec.entrypoint || o.kind === 'RayService', JSON.stringify(got.spec));
+    const alpha = await kubectl([
+      'get',
+      `${plural}.v1alpha1.ray.io`,
+      o.metadata.name,
+      '-n',
+      ns,
+      '-o',
+      'json',
+    ]);
+    assert.equal((JSON.parse(alpha.stdout) as { apiVersion: string }).apiVersion, 'ray.io/v1alpha1');
+    await kubectl(['delete', `${plural}.v1.ray.io`, o.metadata.name, '-n', ns, '--wait=false']);
+  }
+});

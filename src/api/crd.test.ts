@@ -206,3 +206,25 @@ test('the structural lint catches what the apiserver rejects', () => {
     );
   }
 });
+
+test('RayJob and RayService also serve ray.io/v1alpha1 (not storage, same schema shape, conversion None) as KubeRay 1.7', () => {
+  for (const kind of kinds) {
+    const crd = buildCrd(kind) as { spec: { versions: Json[]; conversion?: unknown } };
+    const names = crd.spec.versions.map((v) => v.name);
+    if (kind !== 'RayJob' && kind !== 'RayService') {
+      assert.deepEqual(names, ['v1'], kind);
+      continue;
+    }
+    assert.deepEqual(names, ['v1', 'v1alpha1'], kind);
+    const [v1, alpha] = crd.spec.versions;
+    assert.equal(alpha!.served, true);
+    assert.equal(alpha!.storage, false);
+    assert.equal(v1!.storage, true);
+    // No conversion webhook: the default (None) only rewrites apiVersion, so the shapes must match.
+    assert.equal(crd.spec.conversion, undefined);
+    const shape = (x: unknown): string =>
+      JSON.stringify(x, (k, v: unknown) => (k === 'description' && typeof v === 'string' ? undefined : v));
+    assert.equal(shape(alpha!.schema), shape(v1!.schema), `${kind} v1alpha1 schema differs from v1`);
+    assert.deepEqual(alpha!.subresources, { status: {} });
+  }
+});

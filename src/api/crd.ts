@@ -129,6 +129,23 @@ function rootSchema(kind: RayKind): Json {
   return schema;
 }
 
+/** Kinds KubeRay 1.7 still serves as ray.io/v1alpha1 (served, not storage; conversion None). */
+export const V1ALPHA1_KINDS: ReadonlySet<RayKind> = new Set<RayKind>(['RayJob', 'RayService']);
+
+/** A copy without `description` fields: a second full copy of the described schema would push the RayJob CRD past the size budget, and `kubectl explain` reads v1. */
+function withoutDescriptions(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(withoutDescriptions);
+  if (x && typeof x === 'object') {
+    const out: Json = {};
+    for (const [k, v] of Object.entries(x as Json)) {
+      if (k === 'description' && typeof v === 'string') continue;
+      out[k] = withoutDescriptions(v);
+    }
+    return out;
+  }
+  return x;
+}
+
 export function buildCrd(kind: RayKind): Json {
   const names = KINDS[kind];
   const columns = PRINTER_COLUMNS[kind].map((c) => {
@@ -136,6 +153,26 @@ export function buildCrd(kind: RayKind): Json {
     if (c.priority !== undefined) col.priority = c.priority;
     return col;
   });
+  const v1 = {
+    name: VERSION,
+    served: true,
+    storage: true,
+    additionalPrinterColumns: columns,
+    schema: { openAPIV3Schema: rootSchema(kind) },
+    subresources: { status: {} },
+  };
+  // v1alpha1 is served with v1's schema (a superset of KubeRay's v1alpha1 fields) so that, with the
+  // default conversion None, the apiserver only rewrites apiVersion: a v1alpha1 object is stored and
+  // read back as v1 without a conversion webhook, as KubeRay does.
+  const versions: Json[] = [v1];
+  if (V1ALPHA1_KINDS.has(kind)) {
+    versions.push({
+      ...v1,
+      name: 'v1alpha1',
+      storage: false,
+      schema: withoutDescriptions(v1.schema),
+    });
+  }
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -153,16 +190,7 @@ export function buildCrd(kind: RayKind): Json {
         singular: names.singular,
       },
       scope: 'Namespaced',
-      versions: [
-        {
-          name: VERSION,
-          served: true,
-          storage: true,
-          additionalPrinterColumns: columns,
-          schema: { openAPIV3Schema: rootSchema(kind) },
-          subresources: { status: {} },
-        },
-      ],
+      versions,
     },
   };
 }
