@@ -196,9 +196,11 @@ test('a ray.io/v1alpha1 RayJob and RayService are accepted and read back as v1 (
     },
   ];
   // --dry-run=server: the apiserver validates and converts but no controller acts on it.
-  const r = await kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], toYamlStream(objs));
-  const created = JSON.parse(r.stdout) as { items?: { apiVersion: string }[]; apiVersion: string };
-  for (const o of created.items ?? [created]) assert.equal(o.apiVersion, 'ray.io/v1alpha1');
+  // One object per call: kubectl prints several created objects as concatenated JSON documents.
+  for (const o of objs) {
+    const r = await kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], toYamlStream([o]));
+    assert.equal((JSON.parse(r.stdout) as { apiVersion: string }).apiVersion, 'ray.io/v1alpha1');
+  }
   for (const o of objs) {
     await kubectl(['create', '-f', '-'], toYamlStream([o]));
     const plural = o.kind === 'RayJob' ? 'rayjobs' : 'rayservices';
