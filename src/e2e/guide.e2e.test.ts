@@ -15,8 +15,7 @@
 //             scale (3 → 2 workers, get shows it), delete;
 //   uninstall `helm upgrade` rolls the operator, `helm uninstall` leaves no chart object, pod or
 //             process behind.
-// The chart's webhook is off: the API server cannot reach a Service here (no kube-proxy, and pod
-// addresses are loopback, which EndpointSlices refuse); src/webhook/webhook.int.test.ts covers it.
+// The chart's webhook is off (src/testing/chartTools.ts says why).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -29,22 +28,26 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ensureBinaries } from '../../rig/build.ts';
 import { groupAlive } from '../../rig/node/procs.ts';
 import { localNodeName } from '../../rig/node/profile.ts';
 import { getJson, isHead, parseRayStatus, realRig, waitClusterReady } from '../../rig/node/testing.ts';
 import type { Pod } from '../../rig/node/types.ts';
 import { newNamespace, type Rig } from '../../rig/testing.ts';
-import { chartDir, repoRoot } from '../install/manifests.ts';
-import { runTool, type ToolResult } from '../install/exec.ts';
+import { chartDir } from '../install/manifests.ts';
+import { runTool } from '../install/exec.ts';
+import {
+  buildDist,
+  chartTools,
+  ok,
+  OPERATOR_LABEL as operatorLabel,
+  RELEASE_NS as releaseNs,
+  type ChartTools,
+} from '../testing/chartTools.ts';
 import { seedFile } from '../testing/seeds.ts';
 import { until } from '../testing/wait.ts';
 import { parseYamlStream } from '../util/yaml.ts';
-
-const releaseNs = 'ray-system';
-const operatorLabel = 'app.kubernetes.io/name=kuberay-operator';
 
 /** `kubectl top` CPU column → millicores; MEMORY → bytes. */
 function topRow(out: string, name: string): { cpuMilli: number; memBytes: number } | undefined {
@@ -64,35 +67,14 @@ describe(
     let rig: Rig;
     let ns: string;
     let work: string;
-    let helmBin: string;
     let pods: Pod[] = [];
     let head: Pod;
     const children: ChildProcess[] = [];
 
-    const env = () => ({
-      ...process.env,
-      ...rig.env,
-      // Node 24 for bin/kubectl-ray's #!/usr/bin/env node; the repo's bin/ so kubectl finds the plugin.
-      PATH: [dirname(process.execPath), join(repoRoot, 'bin'), rig.env.PATH].join(delimiter),
-      HELM_CONFIG_HOME: join(work, 'helm-config'),
-      HELM_CACHE_HOME: join(work, 'helm-cache'),
-      HELM_DATA_HOME: join(work, 'helm-data'),
-    });
-    const kubectl = (
-      args: readonly string[],
-      opts: { input?: string; extraEnv?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-    ) =>
-      runTool('kubectl', args, {
-        env: { ...env(), ...opts.extraEnv },
-        ...(opts.input ? { input: opts.input } : {}),
-        ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
-      });
-    const ok = async (r: Promise<ToolResult>, what: string): Promise<string> => {
-      const res = await r;
-      assert.equal(res.code, 0, `${what} failed (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
-      return res.stdout;
-    };
-    const helm = (args: readonly string[]) => runTool(helmBin, args, { env: env(), timeoutMs: 300_000 });
+    let tools: ChartTools;
+    const env = () => tools.env();
+    const kubectl: ChartTools['kubectl'] = (args, opts) => tools.kubectl(args, opts);
+    const helm: ChartTools['helm'] = (args) => tools.helm(args);
     const background = (cmd: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) => {
       const c = spawn(cmd, args, { env: { ...env(), ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
@@ -105,15 +87,10 @@ describe(
       (await getJson<{ items: Pod[] }>(rig, ['get', 'pods', '-n', releaseNs, '-l', operatorLabel])).items;
 
     before(async () => {
-      // The image kuray-operator runs dist/ (rig/node/images.ts): build what this checkout has.
-      const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-      await ok(
-        runTool(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: repoRoot }),
-        'npm run build',
-      );
-      helmBin = (await ensureBinaries(['helm'])).helm;
+      await buildDist();
       work = mkdtempSync(join(tmpdir(), 'kuray-guide-'));
       rig = await realRig();
+      tools = await chartTools(rig, work);
       ns = await newNamespace(rig, 'guide');
     });
 
@@ -124,19 +101,7 @@ describe(
     });
 
     it('install: helm runs the operator pod on the local node; the guide checks pass', async () => {
-      await ok(kubectl(['create', 'namespace', releaseNs]), 'kubectl create namespace ray-system');
-      await ok(
-        helm([
-          'install',
-          'kuberay-operator',
-          chartDir,
-          '--namespace',
-          releaseNs,
-          '--set',
-          'webhook.enabled=false',
-        ]),
-        'helm install',
-      );
+      await tools.installOperator();
       const [pod] = await until(
         'the operator pod Running and Ready on the local node',
         async () => {

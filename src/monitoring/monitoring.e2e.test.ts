@@ -19,16 +19,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ensureBinaries } from '../../rig/build.ts';
 import { getJson, isHead, realRig, waitClusterReady } from '../../rig/node/testing.ts';
 import type { Pod } from '../../rig/node/types.ts';
 import { newNamespace, type Rig } from '../../rig/testing.ts';
-import { chartDir, repoRoot } from '../install/manifests.ts';
-import { runTool, type ToolResult } from '../install/exec.ts';
+import { runTool } from '../install/exec.ts';
+import { repoRoot } from '../install/manifests.ts';
 import { freePort } from '../ray/testing/localRay.ts';
 import { KubeClient } from '../runtime/transport.ts';
+import {
+  buildDist,
+  chartTools,
+  ok,
+  RELEASE_NS as releaseNs,
+  type ChartTools,
+} from '../testing/chartTools.ts';
 import { seedFile } from '../testing/seeds.ts';
 import { until } from '../testing/wait.ts';
 import { parseYamlStream, toYaml } from '../util/yaml.ts';
@@ -40,7 +46,6 @@ import { startPodSd, viaHttpSd } from './podSd.ts';
 import { alertProbe, alertRules, ruleGroups } from './rules.ts';
 import { scrapeConfigs } from './scrape.ts';
 
-const releaseNs = 'ray-system';
 // The local node brings a deleted head back in seconds: a short for: lets the outage outlast it.
 const HEAD_DOWN_FOR = '5s';
 
@@ -101,28 +106,15 @@ describe(
     let rig: Rig;
     let ns: string;
     let work: string;
-    let helmBin: string;
     let prom: ChildProcess | undefined;
     let sd: Awaited<ReturnType<typeof startPodSd>> | undefined;
     let client: KubeClient | undefined;
     let promPort = 0;
     const started = Date.now() / 1000;
 
-    const env = () => ({
-      ...process.env,
-      ...rig.env,
-      PATH: [dirname(process.execPath), join(repoRoot, 'bin'), rig.env.PATH].join(delimiter),
-      HELM_CONFIG_HOME: join(work, 'helm-config'),
-      HELM_CACHE_HOME: join(work, 'helm-cache'),
-      HELM_DATA_HOME: join(work, 'helm-data'),
-    });
-    const ok = async (r: Promise<ToolResult>, what: string): Promise<string> => {
-      const res = await r;
-      assert.equal(res.code, 0, `${what} failed (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
-      return res.stdout;
-    };
+    let tools: ChartTools;
     const kubectl = (args: readonly string[], input?: string) =>
-      runTool('kubectl', args, { env: env(), ...(input !== undefined ? { input } : {}) });
+      tools.kubectl(args, input !== undefined ? { input } : {});
     const apply = (obj: unknown, what: string) =>
       ok(kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(obj)), what);
     const query = (expr: string) =>
@@ -131,28 +123,12 @@ describe(
       );
 
     before(async () => {
-      // The kuray-operator image runs dist/ (rig/node/images.ts): build what this checkout has.
-      const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-      await ok(
-        runTool(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: repoRoot }),
-        'npm run build',
-      );
-      helmBin = (await ensureBinaries(['helm'])).helm;
+      await buildDist();
       work = mkdtempSync(join(tmpdir(), 'kuray-monitoring-'));
       rig = await realRig();
+      tools = await chartTools(rig, work);
       ns = await newNamespace(rig, 'monitoring');
-      await ok(kubectl(['create', 'namespace', releaseNs]), 'create namespace');
-      await ok(
-        runTool(
-          helmBin,
-          ['install', 'kuberay-operator', chartDir, '-n', releaseNs, '--set', 'webhook.enabled=false'],
-          {
-            env: env(),
-            timeoutMs: 300_000,
-          },
-        ),
-        'helm install',
-      );
+      await tools.installOperator();
 
       // Seed 07 as written, plus one worker.
       const seed = parseYamlStream(readFileSync(seedFile('07-prometheus-head.yaml'), 'utf8'))[0]!.value as {
