@@ -188,7 +188,7 @@ const cases = [
   },
 ];
 
-test('promtool test rules: each shipped alert fires in its case, after its for:, and not otherwise', async () => {
+test('promtool test rules: each shipped alert fires in its case, after its for:, and not otherwise', () => {
   // Debian's prometheus package (installed by .ci/run, as for the monitoring e2e) ships promtool.
   const promtool = 'promtool';
   const dir = mkdtempSync(join(tmpdir(), 'kuray-rules-'));
