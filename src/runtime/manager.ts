@@ -9,7 +9,8 @@ import { HealthChecks, serveHealthAndMetrics, type Serving } from './health.ts';
 import { SharedInformerFactory } from './informer.ts';
 import { LeaderElector } from './leaderelection.ts';
 import { createLogger, type Logger, type LogLevel } from './log.ts';
-import { defaultRegistry } from './metrics.ts';
+import { H2Pool } from './h2pool.ts';
+import { connectionGauges, defaultRegistry } from './metrics.ts';
 import { KubeClient } from './transport.ts';
 
 export interface LeaderElectionConfig {
@@ -59,6 +60,7 @@ export class Manager {
   #serving: Serving | undefined;
   readonly #stop = new AbortController();
   readonly #eventsClient: KubeClient;
+  readonly #pool: H2Pool | undefined;
   #done: Promise<void> | undefined;
   #controllersRunning = false;
   #signalHandler: (() => void) | undefined;
@@ -74,7 +76,18 @@ export class Manager {
       if (opts.kubeconfig) this.#kc.loadFromFile(opts.kubeconfig);
       else this.#kc.loadFromDefault();
     }
-    this.client = new KubeClient(this.#kc, { qps: opts.qps, burst: opts.burst, registry: this.registry });
+    // One set of HTTP/2 connections for the main, Events and Lease clients (client-go's clientsets
+    // built from one rest.Config share a transport the same way).
+    const server = this.#kc.getCurrentCluster()?.server;
+    this.#pool = server?.startsWith('https:') ? new H2Pool(new URL(server)) : undefined;
+    const pool = this.#pool ? { pool: this.#pool } : {};
+    connectionGauges(this.registry, () => this.connections());
+    this.client = new KubeClient(this.#kc, {
+      qps: opts.qps,
+      burst: opts.burst,
+      registry: this.registry,
+      ...pool,
+    });
     this.informers = new SharedInformerFactory({
       client: this.client,
       logger: this.log,
@@ -89,6 +102,7 @@ export class Manager {
       burst: opts.burst,
       registry: this.registry,
       userAgent: 'kuray-events',
+      ...pool,
     });
     this.events = new EventRecorder({
       client: this.#eventsClient,
@@ -156,7 +170,12 @@ export class Manager {
     const le = this.#o.leaderElection;
     if (le?.enabled) {
       // Its own client: leases must not queue behind controller traffic (kueue#15537).
-      const leaseClient = new KubeClient(this.#kc, { qps: 5, burst: 10, registry: this.registry });
+      const leaseClient = new KubeClient(this.#kc, {
+        qps: 5,
+        burst: 10,
+        registry: this.registry,
+        ...(this.#pool ? { pool: this.#pool } : {}),
+      });
       this.#elector = new LeaderElector({
         client: leaseClient,
         namespace: le.namespace,
@@ -207,6 +226,32 @@ export class Manager {
     this.#controllersRunning = false;
   }
 
+  /** Connections to the API server of all this manager's clients, and the streams (watches, calls) over them. */
+  connections(): {
+    protocol: 'h2' | 'http/1.1';
+    connections: number;
+    streams: number;
+    /** What the server allows per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS). */
+    maxStreamsPerConnection?: number;
+  } {
+    if (this.#pool) {
+      const max = this.#pool.maxStreamsPerConnection;
+      return {
+        protocol: 'h2',
+        connections: this.#pool.connections,
+        streams: this.#pool.streams,
+        ...(max !== undefined ? { maxStreamsPerConnection: max } : {}),
+      };
+    }
+    const a = this.client.connections();
+    const b = this.#eventsClient.connections();
+    return {
+      protocol: a.protocol,
+      connections: a.connections + b.connections,
+      streams: a.streams + b.streams,
+    };
+  }
+
   /** Resolves when the manager has stopped (after stop() or lost leadership). */
   async done(): Promise<void> {
     await this.#done;
@@ -226,6 +271,7 @@ export class Manager {
       await this.informers.stop();
       await this.#serving?.close();
       this.client.close();
+      this.#pool?.close();
       clearInterval(this.#keepAlive);
       if (this.#signalHandler) {
         process.off('SIGTERM', this.#signalHandler);

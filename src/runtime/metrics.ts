@@ -56,3 +56,34 @@ export const reconcileBuckets = [
 ];
 /** client-go rest_client_request_duration_seconds buckets. */
 export const requestBuckets = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+
+/**
+ * Kuray's connection gauges, read at scrape time: how many connections the operator holds to the API
+ * server and how many streams (open watches included) they carry. With HTTP/2 the first stays a few
+ * however many namespaces are watched.
+ */
+export function connectionGauges(
+  reg: Registry,
+  read: () => { protocol: string; connections: number; streams: number },
+): void {
+  if (reg.getSingleMetric('kuray_rest_client_connections')) return;
+  new Gauge({
+    name: 'kuray_rest_client_connections',
+    help: 'Open connections to the API server, by protocol (h2 or http/1.1).',
+    labelNames: ['protocol'],
+    registers: [reg],
+    collect() {
+      const c = read();
+      this.reset();
+      this.set({ protocol: c.protocol }, c.connections);
+    },
+  });
+  new Gauge({
+    name: 'kuray_rest_client_streams',
+    help: 'Requests and watches in flight over those connections.',
+    registers: [reg],
+    collect() {
+      this.set(read().streams);
+    },
+  });
+}

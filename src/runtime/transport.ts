@@ -1,9 +1,13 @@
 // A small typed REST client over a kubeconfig. kubeconfig.ts supplies kubeconfig loading and auth
-// (applyToHTTPSOptions, client-node's interface); the wire is node:https with a
-// keep-alive agent and plain JSON, so timestamps stay strings and nothing is lost in a serializer.
+// (applyToHTTPSOptions, client-node's interface); the wire is HTTP/2 (h2pool.ts: every request and
+// watch multiplexed over a bounded number of connections, as client-go) with HTTP/1.1 as the fallback
+// (a plain-http server, a proxy-url, or a server that does not negotiate h2), and plain JSON, so
+// timestamps stay strings and nothing is lost in a serializer.
 import http from 'node:http';
 import https from 'node:https';
+import { H2Pool, H2UnsupportedError, type TlsIdentity } from './h2pool.ts';
 import { KubeConfig } from './kubeconfig.ts';
+import { fromIncomingMessage, RetriableWireError, type WireResponse } from './wire.ts';
 import type { Registry } from 'prom-client';
 import { ApiError, type StatusBody } from './errors.ts';
 import { counter, defaultRegistry, histogram, requestBuckets } from './metrics.ts';
@@ -20,6 +24,13 @@ export interface ClientOptions {
   userAgent?: string;
   /** Per-request timeout for non-watch calls (ms), default 60 s. */
   timeoutMs?: number;
+  /** HTTP/2 to https servers (default true); false keeps every call on HTTP/1.1 keep-alive sockets. */
+  http2?: boolean;
+  /**
+   * HTTP/2 sessions shared with other clients of the same server (the manager's main, Events and
+   * Lease clients use one, as client-go's clientsets share a transport); its owner closes it.
+   */
+  pool?: H2Pool;
 }
 
 export type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
@@ -93,20 +104,16 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   return s ? `?${s}` : '';
 }
 
-/** A request lost to a keep-alive race on a reused socket; retried on a fresh one. */
-class StaleSocketError extends Error {
-  constructor(cause: Error) {
-    super(cause.message, { cause });
-  }
-}
-
 export class KubeClient {
   readonly kubeConfig: KubeConfig;
   readonly server: URL;
   readonly host: string;
   readonly #bucket: TokenBucket;
+  /** HTTP/2 sessions; undefined once the server is known not to speak h2 (or for http:). */
+  #h2: H2Pool | undefined;
+  readonly #ownsPool: boolean;
   readonly #agent: http.Agent;
-  /** Watches only: each holds its socket for minutes (HTTP/1.1), so they never share the capped pool. */
+  /** HTTP/1.1 watches only: each holds its socket for minutes, so they never share the capped pool. */
   readonly #watchAgent: http.Agent;
   readonly #userAgent: string;
   readonly #timeoutMs: number;
@@ -120,7 +127,10 @@ export class KubeClient {
     this.host = this.server.host;
     this.#bucket = new TokenBucket(opts.qps ?? 50, opts.burst ?? 100);
     const Agent = this.server.protocol === 'http:' ? http.Agent : https.Agent;
-    // Requests share at most 100 sockets. Watches get their own uncapped pool: with one open watch per
+    if (this.server.protocol === 'https:' && opts.http2 !== false && !cluster.proxyUrl)
+      this.#h2 = opts.pool ?? new H2Pool(this.server);
+    this.#ownsPool = opts.pool === undefined;
+    // HTTP/1.1 only (the fallback). Requests share at most 100 sockets. Watches get their own uncapped pool: with one open watch per
     // kind and namespace (--watch-namespace with many namespaces), a shared capped pool was filled by
     // watches and every list, create and status write waited forever (measured: ~16 namespaces and the
     // RayCluster + RayJob + RayService caches, 160 watches, hung the operator). The API server does not
@@ -166,10 +176,25 @@ export class KubeClient {
 
   /** Stops pooling connections (idle sockets close). */
   close(): void {
+    if (this.#ownsPool) this.#h2?.close();
     this.#agent.destroy();
     this.#watchAgent.destroy();
   }
 
+  /** Open connections to the API server and the streams over them (HTTP/1.1: sockets, one per call). */
+  connections(): { protocol: 'h2' | 'http/1.1'; connections: number; streams: number } {
+    if (this.#h2) return { protocol: 'h2', connections: this.#h2.connections, streams: this.#h2.streams };
+    const count = (a: http.Agent, lists: 'sockets' | 'freeSockets') =>
+      Object.values(a[lists]).reduce((n, l) => n + (l?.length ?? 0), 0);
+    const busy = count(this.#agent, 'sockets') + count(this.#watchAgent, 'sockets');
+    const idle = count(this.#agent, 'freeSockets') + count(this.#watchAgent, 'freeSockets');
+    return { protocol: 'http/1.1', connections: busy + idle, streams: busy };
+  }
+
+  /**
+   * One call on the wire: waits for the QPS limiter (requests only: client-go's watches are long-lived
+   * streams, not counted as queries per second), adds auth, and sends over HTTP/2 or HTTP/1.1.
+   */
   async #open(
     method: string,
     path: string,
@@ -177,32 +202,79 @@ export class KubeClient {
     contentType: string | undefined,
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
-    agent: http.Agent = this.#agent,
-  ): Promise<http.IncomingMessage> {
-    const waitStart = performance.now();
-    await this.#bucket.take(signal);
-    this.#m.limiter.observe({ verb: method, host: this.host }, (performance.now() - waitStart) / 1000);
+    watch = false,
+  ): Promise<WireResponse> {
+    if (!watch) {
+      const waitStart = performance.now();
+      await this.#bucket.take(signal);
+      this.#m.limiter.observe({ verb: method, host: this.host }, (performance.now() - waitStart) / 1000);
+    }
     signal?.throwIfAborted();
     const opts: https.RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(opts);
-    if (!this.kubeConfig.getCurrentCluster()?.proxyUrl) opts.agent = agent;
-    const url = new URL(path, this.server);
-    const headers: Record<string, string> = {
-      ...(opts.headers as Record<string, string> | undefined),
+    const headers: Record<string, string | string[]> = {
+      ...(opts.headers as Record<string, string | string[]> | undefined),
       accept: 'application/json',
       'user-agent': this.#userAgent,
     };
     if (contentType) headers['content-type'] = contentType;
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-    const mod = url.protocol === 'http:' ? http : https;
     const started = performance.now();
+    let res: WireResponse;
+    try {
+      res = await this.#send(method, path, headers, body, signal, timeoutMs, opts, watch);
+    } catch (e) {
+      this.#m.requests.inc({ code: '<error>', method, host: this.host });
+      throw e;
+    }
+    this.#m.requests.inc({ code: String(res.status), method, host: this.host });
+    // client-go re-runs an exec credential plugin after a 401 (the credential was revoked or rotated early).
+    if (res.status === 401) this.kubeConfig.invalidateCredentials();
+    this.#m.latency.observe({ verb: method, host: this.host }, (performance.now() - started) / 1000);
+    return res;
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    headers: Record<string, string | string[]>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    opts: https.RequestOptions,
+    watch: boolean,
+  ): Promise<WireResponse> {
+    if (this.#h2) {
+      const id: TlsIdentity = {
+        ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+        ...(opts.cert !== undefined ? { cert: opts.cert } : {}),
+        ...(opts.key !== undefined ? { key: opts.key as TlsIdentity['key'] } : {}),
+        ...(opts.servername !== undefined ? { servername: opts.servername } : {}),
+        ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+      };
+      try {
+        return await this.#h2.request(id, {
+          method,
+          path,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          ...(signal ? { signal } : {}),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        });
+      } catch (e) {
+        if (!(e instanceof H2UnsupportedError)) throw e;
+        // The server does not speak h2 (ALPN): HTTP/1.1 from now on for this client.
+        if (this.#ownsPool) this.#h2.close();
+        this.#h2 = undefined;
+      }
+    }
+    const agent = watch ? this.#watchAgent : this.#agent;
+    if (!this.kubeConfig.getCurrentCluster()?.proxyUrl) opts.agent = agent;
+    const url = new URL(path, this.server);
+    const mod = url.protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
       const req = mod.request(url, { ...opts, method, headers, signal }, (res) => {
-        this.#m.requests.inc({ code: String(res.statusCode ?? 0), method, host: this.host });
-        // client-go re-runs an exec credential plugin after a 401 (the credential was revoked or rotated early).
-        if (res.statusCode === 401) this.kubeConfig.invalidateCredentials();
-        this.#m.latency.observe({ verb: method, host: this.host }, (performance.now() - started) / 1000);
-        resolve(res);
+        resolve(fromIncomingMessage(res));
       });
       if (timeoutMs !== undefined) {
         req.setTimeout(timeoutMs, () =>
@@ -210,12 +282,11 @@ export class KubeClient {
         );
       }
       req.on('error', (e) => {
-        this.#m.requests.inc({ code: '<error>', method, host: this.host });
         // A keep-alive socket the server closed just as we reused it fails with ECONNRESET before
         // any byte of the request was processed; such a request is safe to send again (Node's
         // documented pattern for agent keep-alive races).
         if (req.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET')
-          reject(new StaleSocketError(e));
+          reject(new RetriableWireError(e));
         else reject(e);
       });
       req.end(body);
@@ -225,19 +296,19 @@ export class KubeClient {
   async #raw(method: string, path: string, body?: string, contentType?: string): Promise<RawResponse> {
     // client-go retries 429 (honouring Retry-After) a bounded number of times; so do we.
     for (let attempt = 0; ; attempt++) {
-      let res: http.IncomingMessage;
+      let res: WireResponse;
       try {
         res = await this.#open(method, path, body, contentType, undefined, this.#timeoutMs);
       } catch (err) {
-        if (err instanceof StaleSocketError && attempt < 2) continue;
-        throw err instanceof StaleSocketError ? err.cause : err;
+        if (err instanceof RetriableWireError && attempt < 2) continue;
+        throw err instanceof RetriableWireError ? err.cause : err;
       }
       const chunks: Buffer[] = [];
-      for await (const c of res) chunks.push(c as Buffer);
+      for await (const c of res) chunks.push(c);
       const text = Buffer.concat(chunks).toString('utf8');
-      const status = res.statusCode ?? 0;
+      const status = res.status;
       if (status === 429 && attempt < 5) {
-        const after = Number(res.headers['retry-after'] ?? '1');
+        const after = Number(res.header('retry-after') ?? '1');
         await sleep(Math.min(Math.max(after, 1), 10) * 1000);
         continue;
       }
@@ -382,18 +453,27 @@ export class KubeClient {
         timeoutSeconds: opts.timeoutSeconds,
         allowWatchBookmarks: opts.allowWatchBookmarks ?? true,
       });
-    const res = await this.#open('GET', path, undefined, undefined, opts.signal, undefined, this.#watchAgent);
-    const status = res.statusCode ?? 0;
+    let res: WireResponse;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await this.#open('GET', path, undefined, undefined, opts.signal, undefined, true);
+        break;
+      } catch (err) {
+        if (err instanceof RetriableWireError && attempt < 2) continue;
+        throw err instanceof RetriableWireError ? err.cause : err;
+      }
+    }
+    const status = res.status;
     if (status < 200 || status >= 300) {
       const chunks: Buffer[] = [];
-      for await (const c of res) chunks.push(c as Buffer);
+      for await (const c of res) chunks.push(c);
       throw errorFrom({ status, body: Buffer.concat(chunks).toString('utf8') }, 'GET', path);
     }
-    res.setEncoding('utf8');
+    const decoder = new TextDecoder();
     let buf = '';
     try {
       for await (const chunk of res) {
-        buf += chunk as string;
+        buf += decoder.decode(chunk, { stream: true });
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl).trim();
@@ -402,7 +482,7 @@ export class KubeClient {
         }
       }
       if (!res.complete) throw new Error(`watch ${path}: connection closed before the response completed`);
-      const tail = buf.trim();
+      const tail = (buf + decoder.decode()).trim();
       if (tail) yield JSON.parse(tail) as WatchEvent<T>;
     } finally {
       res.destroy();
