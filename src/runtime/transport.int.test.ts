@@ -1,8 +1,7 @@
-// The REST client, apply and the event recorder against the REAL kube-apiserver from rig/.
+// The REST client, server-side apply and the event recorder against the REAL kube-apiserver from rig/.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubeConfig, newNamespace, useRig } from '../../rig/testing.ts';
-import { apply } from './apply.ts';
 import { isAlreadyExists, isConflict, isNotFound, isInvalid } from './errors.ts';
 import { EventRecorder } from './events.ts';
 import { newRegistry } from './metrics.ts';
@@ -76,12 +75,16 @@ test('server-side apply is idempotent: a second apply of the same intent leaves 
     metadata: { name: 'applied', namespace: ns, labels: { 'app.kubernetes.io/created-by': 'kuray' } },
     data: { x: '1' },
   };
-  const first = await apply<KubeObject>(client, ConfigMaps, intent);
-  const second = await apply<KubeObject>(client, ConfigMaps, intent);
+  const first = await client.apply<KubeObject>(ConfigMaps, intent, { fieldManager: 'kuray', force: true });
+  const second = await client.apply<KubeObject>(ConfigMaps, intent, { fieldManager: 'kuray', force: true });
   assert.equal(second.metadata.resourceVersion, first.metadata.resourceVersion);
   const managers = (second.metadata.managedFields as { manager: string }[]).map((m) => m.manager);
   assert.ok(managers.includes('kuray'));
-  const changed = await apply<KubeObject>(client, ConfigMaps, { ...intent, data: { x: '2' } });
+  const changed = await client.apply<KubeObject>(
+    ConfigMaps,
+    { ...intent, data: { x: '2' } },
+    { fieldManager: 'kuray', force: true },
+  );
   assert.notEqual(changed.metadata.resourceVersion, first.metadata.resourceVersion);
 });
 
