@@ -1,13 +1,14 @@
 // numServeEndpoints: the pods the serve Service sends traffic to, computed from its selector the way
 // the EndpointSlice controller computes its endpoints, not read back from EndpointSlices.
 //
-// Why not EndpointSlices (what KubeRay reads): they are a copy the EndpointSlice controller derives
-// from exactly these inputs — the pods in the Service's namespace whose labels match spec.selector, that
-// have a pod IP, are not being deleted, and whose Ready condition is True (ready endpoints; the serve
-// Service never sets publishNotReadyAddresses). Computing it directly gives the same number without
-// the extra hop's lag, without a cluster-wide EndpointSlice watch, and also where the API server
-// refuses to store the addresses (it rejects loopback IPs in an EndpointSlice, so a node that gives pods
-// 127.x addresses never gets endpoints although kube-proxy-style routing by selector reaches them).
+// Why not read Endpoints/EndpointSlices (KubeRay reads the Service's Endpoints): they are a copy the
+// EndpointSlice controller derives from exactly these inputs — the pods in the Service's namespace
+// whose labels match spec.selector, that have a pod IP, are not being deleted, and whose Ready condition
+// is True (ready endpoints; the serve Service never sets publishNotReadyAddresses). Computing it
+// directly gives the same number without the extra hop's lag, without an EndpointSlice watch (and its
+// RBAC), and also where the API server refuses to store the addresses: it rejects loopback IPs in an
+// EndpointSlice, so a node that gives pods 127.x addresses never gets endpoints although routing by
+// selector reaches them.
 // The serve Service's selector always names ray.io/cluster (objects.ts), so the pod cache's cluster
 // index holds every pod it can select; a Service without that label selects nothing here.
 import { LABEL_CLUSTER } from '../../compiler/constants.ts';
