@@ -83,13 +83,6 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     why: 'its clusters and Services carry blockOwnerDeletion owner references',
   },
   {
-    group: 'discovery.k8s.io',
-    resource: 'endpointslices',
-    verbs: ['get', 'list', 'watch'],
-    scope: 'watched',
-    why: "a RayService is ready when its serve Service has endpoints (KubeRay reads the Service's Endpoints)",
-  },
-  {
     group: 'ray.io',
     resource: 'raycronjobs',
     verbs: ['get', 'list', 'watch'],

@@ -1,6 +1,10 @@
 // Test builders for RayService objects, in the style of builders.ts:
 //   rayService('svc', inServiceNamespace(ns), withServeConfig(DEMO_APPS), withDeletionDelay(1))
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RayService } from '../api/v1/index.ts';
+import type { KubeObject } from '../runtime/resources.ts';
+import { parseYamlStream } from '../util/yaml.ts';
 import { rayCluster, type ClusterMod } from './builders.ts';
 
 export type ServiceMod = (rs: RayService) => RayService;
@@ -71,3 +75,25 @@ export const withClusterConfig =
       spec: { ...rs.spec, rayClusterConfig: { ...rc.spec, rayVersion: rs.spec.rayClusterConfig.rayVersion } },
     };
   };
+
+const samplePath = join(import.meta.dirname, '..', '..', 'config', 'samples', 'ray-service.sample.yaml');
+export const SAMPLE_NAME = 'rayservice-sample';
+export const SAMPLE_SERVE_SVC = `${SAMPLE_NAME}-serve-svc`;
+/** JSON-patch path of the sample's APP_COLOR env var in the head container (blue in the file). */
+export const SAMPLE_COLOR_PATH = '/spec/rayClusterConfig/headGroupSpec/template/spec/containers/0/env/1';
+
+/**
+ * config/samples/ray-service.sample.yaml as the e2e test and the benchmark run it: its RayService
+ * head-only (the smallest cluster that serves both apps; a blue/green upgrade runs two) with old
+ * clusters deleted 5 s after the switch, and its ConfigMap of demo apps.
+ */
+export function sampleRayService(): { rs: RayService; configMap: KubeObject } {
+  const docs = parseYamlStream(readFileSync(samplePath, 'utf8')).map((d) => d.value);
+  const rs = structuredClone(docs[0] as RayService);
+  for (const g of rs.spec.rayClusterConfig.workerGroupSpecs ?? []) {
+    g.replicas = 0;
+    g.minReplicas = 0;
+  }
+  rs.spec.rayClusterDeletionDelaySeconds = 5;
+  return { rs, configMap: docs[1] as KubeObject };
+}

@@ -1,7 +1,7 @@
 // Every RayService status transition on the real control plane (the rig: API server, controller
 // manager with the EndpointSlice controller, scheduler, KWOK pods). The pods are KWOK's, so their
-// dashboards are the Serve stand-in of src/testing/serveSim.ts (see there); real Ray Serve is not
-// covered yet (see README.md). The RayServices are independent and run concurrently.
+// dashboards are the Serve stand-in of src/testing/serveSim.ts (see there); real Ray Serve is covered
+// by rayservice.e2e.test.ts. The RayServices are independent and run concurrently.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RayCluster, RayService } from '../../api/v1/index.ts';

@@ -57,7 +57,6 @@ export interface RayServiceReconcilerDeps {
   clusters: Lister; // RayClusters, indexed by CLUSTERS_BY_RAYSERVICE
   pods: Lister; // Ray pods, indexed by cluster
   kubeServices: Lister; // core/v1 Services
-  endpointSlices: Lister; // indexed by ENDPOINTS_BY_SERVICE
   serve: ServeSync;
   incremental: IncrementalUpgrades;
   /** Where a cluster's dashboard and head proxy answer (default: the head pod's IP). Test seam. */
@@ -243,9 +242,8 @@ export class RayServiceReconciler {
     if (target) servingCluster = await this.#pointServicesAt(rs, target);
 
     const numServeEndpoints = countReadyEndpoints(
-      this.#d.endpointSlices,
-      rs.metadata.namespace ?? '',
-      serveServiceName(rs),
+      this.#d.pods,
+      this.#d.kubeServices.get(rs.metadata.namespace ?? '', serveServiceName(rs)) as Service | undefined,
     );
     const out = computeStatus({
       rs,

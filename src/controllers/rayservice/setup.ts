@@ -1,7 +1,7 @@
 // Wires the RayService controller into a Manager. It shares the RayCluster controller's informers
-// (RayClusters, Ray pods, Services: same selectors → same informer from the factory) and adds two:
-// RayServices and EndpointSlices (numServeEndpoints). Events of its clusters, their head pods, its
-// Services and their EndpointSlices requeue the RayService that owns them.
+// (RayClusters, Ray pods, Services: same selectors → same informer from the factory) and adds one:
+// RayServices. Events of its clusters, their head pods and its Services requeue the RayService that
+// owns them. numServeEndpoints comes from the serve Service's selector over the pod cache (endpoints.ts).
 import {
   LABEL_CLUSTER,
   LABEL_ORIGINATED_FROM_CR_NAME,
@@ -12,7 +12,6 @@ import type { Informer } from '../../runtime/informer.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import {
   controllerOf,
-  EndpointSlices,
   Pods,
   RayClusters,
   RayServices,
@@ -22,7 +21,6 @@ import {
 } from '../../runtime/resources.ts';
 import { INDEX_BY_CLUSTER, podClusterIndex } from '../shared/clusterPods.ts';
 import { lister } from '../raycluster/setup.ts';
-import { endpointSliceIndex, ENDPOINTS_BY_SERVICE, LABEL_SERVICE_NAME } from './endpoints.ts';
 import { IncrementalUpgrades } from './incremental.ts';
 import { CLUSTERS_BY_RAYSERVICE, RayServiceReconciler, type RayServiceReconcilerDeps } from './reconciler.ts';
 import { ServeSync, type ServeSyncOptions } from './serve.ts';
@@ -72,8 +70,6 @@ export function setupRayServiceController(mgr: Manager, opts: RayServiceControll
   const pods = informersFor(Pods, LABEL_CLUSTER);
   for (const p of pods) addIndex(p, INDEX_BY_CLUSTER, podClusterIndex);
   const kubeServices = informersFor(Services);
-  const slices = informersFor(EndpointSlices, LABEL_SERVICE_NAME);
-  for (const s of slices) addIndex(s, ENDPOINTS_BY_SERVICE, endpointSliceIndex);
 
   const clusterLister = lister(clusters, all);
   const serviceLister = lister(kubeServices, all);
@@ -96,7 +92,6 @@ export function setupRayServiceController(mgr: Manager, opts: RayServiceControll
     clusters: clusterLister,
     pods: lister(pods, all),
     kubeServices: serviceLister,
-    endpointSlices: lister(slices, all),
     serve,
     incremental: new IncrementalUpgrades({ client: mgr.client }),
     ...(opts.zeroDowntimeDefault !== undefined ? { zeroDowntimeDefault: opts.zeroDowntimeDefault } : {}),
@@ -124,15 +119,6 @@ export function setupRayServiceController(mgr: Manager, opts: RayServiceControll
       undefined,
       { coalesceMs: 1000 },
     );
-  }
-  // The serve Service's endpoints (numServeEndpoints, Ready).
-  for (const i of slices) {
-    controller.watch(i, (s) => {
-      const ns = s.metadata.namespace ?? '';
-      const svc = serviceLister.get(ns, s.metadata.labels?.[LABEL_SERVICE_NAME] ?? '');
-      const ref = svc ? controllerOf(svc) : undefined;
-      return ref?.kind === 'RayService' ? [{ namespace: ns, name: ref.name }] : [];
-    });
   }
   return controller;
 }
