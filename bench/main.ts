@@ -14,6 +14,9 @@ import { parseArgs, plan, SIZES, type BenchArgs } from './args.ts';
 import { buildKuray, startKubeRay, startKuray, type OperatorProc } from './operators.ts';
 import { readProcUsage } from './procfs.ts';
 import { diffCounts, totals, type RequestCounts } from './promtext.ts';
+import { cpWindow } from './cpmetrics.ts';
+import { cpTable } from './cpreport.ts';
+import { ControlPlaneScraper } from './cpscrape.ts';
 import {
   burstTable,
   goals,
@@ -49,6 +52,7 @@ interface Env {
   kuberayBin?: string;
   outDir: string;
   profDir?: string;
+  cp: ControlPlaneScraper;
 }
 
 function rigCpu(rig: Rig): Record<string, number> {
@@ -69,6 +73,7 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
   await createNamespace(ctx.client, ns);
   const tracker = new Tracker(ctx.client, ns);
   let op: OperatorProc | undefined;
+  let sampler: ReturnType<ControlPlaneScraper['sample']> | undefined;
   try {
     await tracker.start();
     const limits = { qps: args.qps, burst: args.burst, concurrency: args.concurrency };
@@ -77,9 +82,13 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
     const rig0 = rigCpu(rig);
     const op0 = op?.usage();
     const req0: RequestCounts = op ? await op.requests() : {};
+    const cp0 = await env.cp.snapshot();
+    sampler = env.cp.sample();
     if (scenario === 'burst') result.burst = await burst(ctx, subject, ns, tracker);
     if (scenario === 'scale') result.scale = await scale(ctx, subject, ns, tracker);
     if (scenario === 'steady' && op) result.steady = await steady(ctx, ns, tracker, op);
+    const series = await sampler.stop();
+    result.controlPlane = cpWindow(cp0, await env.cp.snapshot(), series);
     const rig1 = rigCpu(rig);
     for (const [k, v] of Object.entries(rig1)) result.rigCpuSeconds[k] = v - (rig0[k] ?? v);
     if (op) {
@@ -99,6 +108,7 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
     result.error = e instanceof Error ? e.message : String(e);
     log(`${scenario}/${subject}: failed: ${result.error}`);
   } finally {
+    await sampler?.stop();
     await op?.stop();
     await tracker.stop();
     if (!(await deleteNamespace(ctx.client, ns)))
@@ -200,6 +210,7 @@ async function main(): Promise<void> {
       outDir,
       ...(profDir ? { profDir } : {}),
       ...(kuberayBin ? { kuberayBin } : {}),
+      cp: new ControlPlaneScraper(rig),
       // Kuray writes up to 32 pods in flight per reconcile; the script gets the same concurrency.
       ctx: { client, limitClient, limitConcurrency: 32, sizes, log },
     };
@@ -239,6 +250,8 @@ async function main(): Promise<void> {
     ...(results.some((r) => r.scenario === 'burst') ? [burstTable(results), ''] : []),
     ...(results.some((r) => r.scenario === 'scale') ? [scaleTable(results), ''] : []),
     ...(results.some((r) => r.scenario === 'steady') ? [steadyTable(results), ''] : []),
+    cpTable(results),
+    '',
     rigTable(results, rigPeakRssMiB),
     '',
     ratiosText(rs),

@@ -51,6 +51,8 @@ function burstRun(
       podsPerSecond,
       clusterReady: summarize([1]),
       podStartup: summarize([1]),
+      podScheduling: summarize([0.5]),
+      podBoundToRunning: summarize([0.5]),
     },
   };
 }

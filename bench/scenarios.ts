@@ -30,6 +30,10 @@ export interface BurstResult {
   clusterReady: Summary;
   /** Per pod (clusterloader2 pod_startup): first seen by the watch → Running, seconds. */
   podStartup: Summary;
+  /** Per pod: first seen → bound to a node (the scheduler's share of podStartup), seconds. */
+  podScheduling: Summary;
+  /** Per pod: bound → Running (KWOK's share), seconds. */
+  podBoundToRunning: Summary;
 }
 
 export interface ScaleResult {
@@ -188,6 +192,14 @@ export async function burst(
     clusterReady: summarize([...readyAt.values()].map((r) => s(r - t0))),
     podStartup: summarize(
       podList.filter((p) => p.runningAt !== undefined).map((p) => s(p.runningAt! - p.seenAt)),
+    ),
+    podScheduling: summarize(
+      podList.filter((p) => p.scheduledAt !== undefined).map((p) => s(p.scheduledAt! - p.seenAt)),
+    ),
+    podBoundToRunning: summarize(
+      podList
+        .filter((p) => p.scheduledAt !== undefined && p.runningAt !== undefined)
+        .map((p) => s(p.runningAt! - p.scheduledAt!)),
     ),
   };
 }
