@@ -87,3 +87,21 @@ test('a window differences counters, keeps gauges at their peak, and divides by 
 test('diff drops unchanged keys and counts new keys from zero', () => {
   assert.deepEqual(diff({ a: 1, b: 2 }, { a: 1, b: 5, c: 4 }), { b: 3, c: 4 });
 });
+
+test("KWOK's node Lease renewals are background: left out of the per-pod figures", () => {
+  const w = cpWindow(
+    snap('', ''),
+    snap(
+      `apiserver_request_total{resource="leases",subresource="",verb="PUT"} 150
+apiserver_request_total{resource="pods",subresource="",verb="POST"} 10
+apiserver_watch_events_total{group="coordination.k8s.io",resource="leases",version="v1"} 300
+apiserver_watch_events_total{group="",resource="pods",version="v1"} 20
+`,
+      '',
+    ),
+    [],
+  );
+  const p = perPod(w, 10);
+  assert.equal(p.requests, 1);
+  assert.equal(p.watchEvents, 2);
+});

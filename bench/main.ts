@@ -2,7 +2,7 @@
 // `scale` profile (200 KWOK nodes), in one run. Prints tables, ratios and goal verdicts and writes
 // bench/results/<timestamp>.json. Every process it starts (rig, operators) is stopped at the end,
 // also on failure and on Ctrl-C (the rig's exit hooks and the operators' own).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -17,6 +17,7 @@ import { diffCounts, totals, type RequestCounts } from './promtext.ts';
 import { cpWindow } from './cpmetrics.ts';
 import { cpTable } from './cpreport.ts';
 import { ControlPlaneScraper } from './cpscrape.ts';
+import { startLatencyProxy, type LatencyProxy } from './latencyProxy.ts';
 import {
   burstTable,
   goals,
@@ -53,6 +54,8 @@ interface Env {
   outDir: string;
   profDir?: string;
   cp: ControlPlaneScraper;
+  /** The kubeconfig operators use: the rig's, or the latency proxy's copy of it. */
+  opKubeconfig: string;
 }
 
 function rigCpu(rig: Rig): Record<string, number> {
@@ -76,7 +79,12 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
   let sampler: ReturnType<ControlPlaneScraper['sample']> | undefined;
   try {
     await tracker.start();
-    const limits = { qps: args.qps, burst: args.burst, concurrency: args.concurrency };
+    const limits = {
+      qps: args.qps,
+      burst: args.burst,
+      concurrency: args.concurrency,
+      kubeconfig: env.opKubeconfig,
+    };
     if (subject === 'kuray') op = await startKuray(rig, ns, limits, env.outDir, env.profDir);
     if (subject === 'kuberay') op = await startKubeRay(rig, env.kuberayBin!, ns, limits, env.outDir);
     const rig0 = rigCpu(rig);
@@ -189,13 +197,25 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const machineBefore = machine();
   const rig = await startRig({ profile: 'scale', name: `bench-${process.pid}`, log });
+  // Remote control plane: operators and the script reach the API server through the proxy, with
+  // the rig's admin kubeconfig pointed at it; the bench's own tracker and scrapes stay direct.
+  let proxy: LatencyProxy | undefined;
+  let opKubeconfig = rig.kubeconfigPath;
+  if (args.latencyMs > 0) {
+    proxy = await startLatencyProxy(Number(new URL(rig.server).port), args.latencyMs);
+    opKubeconfig = join(outDir, 'kubeconfig-remote');
+    writeFileSync(opKubeconfig, readFileSync(rig.kubeconfigPath, 'utf8').replaceAll(rig.server, proxy.url), {
+      mode: 0o600,
+    });
+    log(`bench: remote control plane: ${proxy.url} adds ${args.latencyMs} ms each way`);
+  }
   const client = KubeClient.fromFile(rig.kubeconfigPath, {
     qps: 5000,
     burst: 10000,
     registry: new Registry(),
     userAgent: 'kuray-bench',
   });
-  const limitClient = KubeClient.fromFile(rig.kubeconfigPath, {
+  const limitClient = KubeClient.fromFile(opKubeconfig, {
     qps: args.qps,
     burst: args.burst,
     registry: new Registry(),
@@ -211,6 +231,7 @@ async function main(): Promise<void> {
       ...(profDir ? { profDir } : {}),
       ...(kuberayBin ? { kuberayBin } : {}),
       cp: new ControlPlaneScraper(rig),
+      opKubeconfig,
       // Kuray writes up to 32 pods in flight per reconcile; the script gets the same concurrency.
       ctx: { client, limitClient, limitConcurrency: 32, sizes, log },
     };
@@ -223,6 +244,9 @@ async function main(): Promise<void> {
   } finally {
     client.close();
     limitClient.close();
+    await proxy?.close();
+    // The copy holds the rig's admin credentials: it goes with the rig.
+    if (proxy) rmSync(opKubeconfig, { force: true });
     await rig.stop();
   }
   const rs = ratios(results);
@@ -244,6 +268,7 @@ async function main(): Promise<void> {
   const out = [
     '',
     `Kuray benchmark, size ${args.size}, qps ${args.qps} / burst ${args.burst}, reconcile concurrency ${args.concurrency}` +
+      (args.latencyMs ? `, remote control plane +${args.latencyMs} ms each way` : '') +
       (peerVersion ? `, peer KubeRay ${peerVersion}` : ''),
     `machine: ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, load ${loadavg()[0]!.toFixed(1)}`,
     '',
