@@ -59,7 +59,9 @@ export async function startLatencyProxy(upstreamPort: number, delayMs: number): 
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
