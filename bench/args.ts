@@ -21,16 +21,19 @@ export interface BenchArgs {
   concurrency: number | 'default';
   /** Remote control plane: delay added each way by a loopback proxy in front of the API server (0: direct). */
   latencyMs: number;
+  /** Extra flags for Kuray's operator (experiments such as --pod-write-parallelism=8), repeatable. */
+  kurayFlags: string[];
   cpuProf: boolean;
 }
 
 export const usage = `usage: npm run bench -- [--size small|full] [--only LIST] [--skip-peer] [--qps N] [--burst N]
-                        [--reconcile-concurrency N|default] [--latency-ms N] [--cpu-prof]
+                        [--reconcile-concurrency N|default] [--latency-ms N] [--kuray-flag F]... [--cpu-prof]
   --only LIST   comma list of scenarios (burst, scale, steady) and/or subjects (limit, kuray, peer)
   --skip-peer   do not build or run KubeRay
   --reconcile-concurrency default   pass no concurrency flag: each operator at its own default
   --latency-ms N   remote control plane: operators and the script reach the API server through a
                    loopback proxy that adds N ms each way (the bench's own watches stay direct)
+  --kuray-flag F   an extra operator flag for Kuray (e.g. --kuray-flag=--pod-write-parallelism=8)
   --cpu-prof    write a V8 CPU profile of each Kuray run into bench/results/`;
 
 const scenarioNames: readonly ScenarioName[] = ['burst', 'scale', 'steady'];
@@ -52,6 +55,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     burst: 200,
     concurrency: 4,
     latencyMs: 0,
+    kurayFlags: [],
     cpuProf: false,
   };
   let skipPeer = false;
@@ -95,6 +99,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         out.latencyMs = n;
         break;
       }
+      case '--kuray-flag':
+        out.kurayFlags.push(value());
+        break;
       case '--cpu-prof':
         out.cpuProf = true;
         break;

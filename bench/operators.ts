@@ -22,6 +22,8 @@ export interface Limits {
   concurrency: number | 'default';
   /** Kubeconfig to reach the API server with (the latency proxy's); default the rig's. */
   kubeconfig?: string;
+  /** Extra operator flags, last (Kuray only: experiments). */
+  extraFlags?: readonly string[];
 }
 
 function concurrencyFlag(l: Limits): string[] {
@@ -150,6 +152,7 @@ export async function startKuray(
       ...concurrencyFlag(limits),
       '--enable-leader-election=false',
       '--log-level=warn',
+      ...(limits.extraFlags ?? []),
     ],
     { ...process.env, ...rig.env, KUBECONFIG: limits.kubeconfig ?? rig.kubeconfigPath },
     log,

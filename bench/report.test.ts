@@ -46,6 +46,8 @@ function burstRun(
       timedOut: false,
       runningPods: 1,
       readyClusters: 1,
+      secondsToAllCreated: secondsToAllReady,
+      secondsToAllBound: secondsToAllReady,
       secondsToAllRunning: secondsToAllReady,
       secondsToAllReady,
       podsPerSecond,

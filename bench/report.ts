@@ -76,6 +76,8 @@ export function burstTable(results: readonly RunResult[]): string {
       return [
         mark(r),
         b ? `${b.runningPods}/${b.pods}` : '—',
+        fmt(b?.secondsToAllCreated),
+        fmt(b?.secondsToAllBound),
         fmt(b?.secondsToAllRunning),
         fmt(b?.secondsToAllReady),
         fmt(b?.podsPerSecond),
@@ -95,6 +97,8 @@ export function burstTable(results: readonly RunResult[]): string {
     [
       'burst',
       'pods Running',
+      'all created s',
+      'all bound s',
       'all Running s',
       'all ready s',
       'pods/s',

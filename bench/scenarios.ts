@@ -21,6 +21,10 @@ export interface BurstResult {
   timedOut: boolean;
   runningPods: number;
   readyClusters: number;
+  /** Start of creation → last pod seen by the watch (how fast the subject created them). */
+  secondsToAllCreated: number;
+  /** Start of creation → last pod bound to a node (the scheduler kept up or not). */
+  secondsToAllBound: number;
   /** Start of creation → last pod Running. */
   secondsToAllRunning: number;
   /** Start of creation → last cluster ready (for the limit: its last group of pods Running). */
@@ -186,6 +190,8 @@ export async function burst(
     timedOut: !ok,
     runningPods: t.count().running,
     readyClusters: readyAt.size,
+    secondsToAllCreated: s(maxOf(podList.map((p) => p.seenAt)) - t0),
+    secondsToAllBound: s(maxOf(podList.map((p) => p.scheduledAt)) - t0),
     secondsToAllRunning: s(lastRunning - t0),
     secondsToAllReady: s(maxOf(readyAt.values()) - t0),
     podsPerSecond: t.count().running / s(lastRunning - t0),
