@@ -37,6 +37,7 @@ export function cpTable(results: readonly RunResult[]): string {
         fmt(p.schedAttempts),
         fmt(p.schedUnschedulable),
         `${fmt(peak.active ?? 0, 0)}/${fmt(peak.backoff ?? 0, 0)}/${fmt(peak.unschedulable ?? 0, 0)}`,
+        r.proxy ? fmt(r.proxy.connections, 0) : '—',
       ];
     });
   return formatTable(
@@ -56,6 +57,7 @@ export function cpTable(results: readonly RunResult[]): string {
       'sched attempts',
       'unschedulable',
       'pending peak act/backoff/unsched',
+      'proxy connections',
     ],
     rows,
   );

@@ -24,6 +24,7 @@ test('the proxy carries bytes both ways in order and passes the half-close on', 
     await once(c, 'close');
     assert.equal(got, Array.from({ length: 50 }, (_, i) => `${i},`).join('') + 'bye');
     assert.equal(proxy.bytes().up, got.length - 3);
+    assert.equal(proxy.connections(), 1);
   } finally {
     await proxy.close();
     echo.close();

@@ -11,6 +11,8 @@ export interface LatencyProxy {
   readonly port: number;
   /** Bytes carried each way so far. */
   bytes(): { up: number; down: number };
+  /** TCP connections accepted so far (each one a TLS handshake with the API server). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -29,8 +31,10 @@ export async function startLatencyProxy(upstreamPort: number, delayMs: number): 
   const sockets = new Set<Socket>();
   let up = 0;
   let down = 0;
+  let accepted = 0;
   // Half-open on both sides: a FIN from one side is passed on (delayed), not answered at once.
   const server: Server = createServer({ allowHalfOpen: true }, (client) => {
+    accepted++;
     const upstream = connect({ host: '127.0.0.1', port: upstreamPort, allowHalfOpen: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -56,6 +60,7 @@ export async function startLatencyProxy(upstreamPort: number, delayMs: number): 
     url: `https://127.0.0.1:${port}`,
     port,
     bytes: () => ({ up, down }),
+    connections: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

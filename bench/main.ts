@@ -56,6 +56,7 @@ interface Env {
   cp: ControlPlaneScraper;
   /** The kubeconfig operators use: the rig's, or the latency proxy's copy of it. */
   opKubeconfig: string;
+  proxy?: LatencyProxy;
 }
 
 function rigCpu(rig: Rig): Record<string, number> {
@@ -91,6 +92,8 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
     const rig0 = rigCpu(rig);
     const op0 = op?.usage();
     const req0: RequestCounts = op ? await op.requests() : {};
+    const conn0 = env.proxy?.connections() ?? 0;
+    const bytes0 = env.proxy?.bytes() ?? { up: 0, down: 0 };
     const cp0 = await env.cp.snapshot();
     sampler = env.cp.sample();
     if (scenario === 'burst') result.burst = await burst(ctx, subject, ns, tracker);
@@ -98,6 +101,14 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
     if (scenario === 'steady' && op) result.steady = await steady(ctx, ns, tracker, op);
     const series = await sampler.stop();
     result.controlPlane = cpWindow(cp0, await env.cp.snapshot(), series);
+    if (env.proxy) {
+      const b = env.proxy.bytes();
+      result.proxy = {
+        connections: env.proxy.connections() - conn0,
+        upKiB: (b.up - bytes0.up) / 1024,
+        downKiB: (b.down - bytes0.down) / 1024,
+      };
+    }
     const rig1 = rigCpu(rig);
     for (const [k, v] of Object.entries(rig1)) result.rigCpuSeconds[k] = v - (rig0[k] ?? v);
     if (op) {
@@ -233,6 +244,7 @@ async function main(): Promise<void> {
       ...(kuberayBin ? { kuberayBin } : {}),
       cp: new ControlPlaneScraper(rig),
       opKubeconfig,
+      ...(proxy ? { proxy } : {}),
       // Kuray writes up to 32 pods in flight per reconcile; the script gets the same concurrency.
       ctx: { client, limitClient, limitConcurrency: 32, sizes, log },
     };

@@ -23,6 +23,8 @@ export interface RunResult {
   steady?: SteadyResult;
   /** The operator process over the whole run (from ready to the end of the scenario). */
   operator?: OperatorCost;
+  /** Remote control plane only: connections the subject (and the script) opened through the proxy, and bytes each way. */
+  proxy?: { connections: number; upKiB: number; downKiB: number };
   /** What the control plane did during the scenario (its own /metrics, differenced). */
   controlPlane?: CpWindow;
   /** CPU seconds of each rig component during the run (the rig's own cost, reported apart). */
