@@ -38,3 +38,12 @@ test('bad arguments name the flag and show the usage', () => {
   assert.throws(() => parseArgs(['--qps', '0']), /--qps needs a positive integer/);
   assert.throws(() => parseArgs(['--frobnicate']), /unknown argument/);
 });
+
+test('remote control plane: --latency-ms, and each operator at its own default concurrency', () => {
+  const a = parseArgs(['--latency-ms', '20', '--reconcile-concurrency=default']);
+  assert.equal(a.latencyMs, 20);
+  assert.equal(a.concurrency, 'default');
+  assert.equal(parseArgs([]).latencyMs, 0);
+  assert.throws(() => parseArgs(['--latency-ms', '-1']), /--latency-ms needs an integer/);
+  assert.throws(() => parseArgs(['--reconcile-concurrency', 'many']), /positive integer/);
+});

@@ -17,15 +17,23 @@ export interface BenchArgs {
   subjects: Subject[];
   qps: number;
   burst: number;
-  /** Reconcile concurrency of both operators; also the minimal script's creates in flight ×8. */
-  concurrency: number;
+  /** Reconcile concurrency of both operators, or 'default': the flag is not passed, each runs at its own default. */
+  concurrency: number | 'default';
+  /** Remote control plane: delay added each way by a loopback proxy in front of the API server (0: direct). */
+  latencyMs: number;
+  /** Extra flags for Kuray's operator (experiments such as --pod-write-parallelism=8), repeatable. */
+  kurayFlags: string[];
   cpuProf: boolean;
 }
 
 export const usage = `usage: npm run bench -- [--size small|full] [--only LIST] [--skip-peer] [--qps N] [--burst N]
-                        [--reconcile-concurrency N] [--cpu-prof]
+                        [--reconcile-concurrency N|default] [--latency-ms N] [--kuray-flag F]... [--cpu-prof]
   --only LIST   comma list of scenarios (burst, scale, steady) and/or subjects (limit, kuray, peer)
   --skip-peer   do not build or run KubeRay
+  --reconcile-concurrency default   pass no concurrency flag: each operator at its own default
+  --latency-ms N   remote control plane: operators and the script reach the API server through a
+                   loopback proxy that adds N ms each way (the bench's own watches stay direct)
+  --kuray-flag F   an extra operator flag for Kuray (e.g. --kuray-flag=--pod-write-parallelism=8)
   --cpu-prof    write a V8 CPU profile of each Kuray run into bench/results/`;
 
 const scenarioNames: readonly ScenarioName[] = ['burst', 'scale', 'steady'];
@@ -46,6 +54,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     qps: 100,
     burst: 200,
     concurrency: 4,
+    latencyMs: 0,
+    kurayFlags: [],
     cpuProf: false,
   };
   let skipPeer = false;
@@ -76,8 +86,21 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--burst':
         out.burst = intArg(flag, value());
         break;
-      case '--reconcile-concurrency':
-        out.concurrency = intArg(flag, value());
+      case '--reconcile-concurrency': {
+        const v = value();
+        out.concurrency = v === 'default' ? 'default' : intArg(flag, v);
+        break;
+      }
+      case '--latency-ms': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 1000)
+          throw new Error(`bench: --latency-ms needs an integer 0–1000, got ${v}\n${usage}`);
+        out.latencyMs = n;
+        break;
+      }
+      case '--kuray-flag':
+        out.kurayFlags.push(value());
         break;
       case '--cpu-prof':
         out.cpuProf = true;

@@ -2,7 +2,7 @@
 // `scale` profile (200 KWOK nodes), in one run. Prints tables, ratios and goal verdicts and writes
 // bench/results/<timestamp>.json. Every process it starts (rig, operators) is stopped at the end,
 // also on failure and on Ctrl-C (the rig's exit hooks and the operators' own).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -14,6 +14,10 @@ import { parseArgs, plan, SIZES, type BenchArgs } from './args.ts';
 import { buildKuray, startKubeRay, startKuray, type OperatorProc } from './operators.ts';
 import { readProcUsage } from './procfs.ts';
 import { diffCounts, totals, type RequestCounts } from './promtext.ts';
+import { cpWindow } from './cpmetrics.ts';
+import { cpTable } from './cpreport.ts';
+import { ControlPlaneScraper } from './cpscrape.ts';
+import { startLatencyProxy, type LatencyProxy } from './latencyProxy.ts';
 import {
   burstTable,
   goals,
@@ -49,6 +53,10 @@ interface Env {
   kuberayBin?: string;
   outDir: string;
   profDir?: string;
+  cp: ControlPlaneScraper;
+  /** The kubeconfig operators use: the rig's, or the latency proxy's copy of it. */
+  opKubeconfig: string;
+  proxy?: LatencyProxy;
 }
 
 function rigCpu(rig: Rig): Record<string, number> {
@@ -69,17 +77,38 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
   await createNamespace(ctx.client, ns);
   const tracker = new Tracker(ctx.client, ns);
   let op: OperatorProc | undefined;
+  let sampler: ReturnType<ControlPlaneScraper['sample']> | undefined;
   try {
     await tracker.start();
-    const limits = { qps: args.qps, burst: args.burst, concurrency: args.concurrency };
+    const limits = {
+      qps: args.qps,
+      burst: args.burst,
+      concurrency: args.concurrency,
+      kubeconfig: env.opKubeconfig,
+      extraFlags: args.kurayFlags,
+    };
     if (subject === 'kuray') op = await startKuray(rig, ns, limits, env.outDir, env.profDir);
     if (subject === 'kuberay') op = await startKubeRay(rig, env.kuberayBin!, ns, limits, env.outDir);
     const rig0 = rigCpu(rig);
     const op0 = op?.usage();
     const req0: RequestCounts = op ? await op.requests() : {};
+    const conn0 = env.proxy?.connections() ?? 0;
+    const bytes0 = env.proxy?.bytes() ?? { up: 0, down: 0 };
+    const cp0 = await env.cp.snapshot();
+    sampler = env.cp.sample();
     if (scenario === 'burst') result.burst = await burst(ctx, subject, ns, tracker);
     if (scenario === 'scale') result.scale = await scale(ctx, subject, ns, tracker);
     if (scenario === 'steady' && op) result.steady = await steady(ctx, ns, tracker, op);
+    const series = await sampler.stop();
+    result.controlPlane = cpWindow(cp0, await env.cp.snapshot(), series);
+    if (env.proxy) {
+      const b = env.proxy.bytes();
+      result.proxy = {
+        connections: env.proxy.connections() - conn0,
+        upKiB: (b.up - bytes0.up) / 1024,
+        downKiB: (b.down - bytes0.down) / 1024,
+      };
+    }
     const rig1 = rigCpu(rig);
     for (const [k, v] of Object.entries(rig1)) result.rigCpuSeconds[k] = v - (rig0[k] ?? v);
     if (op) {
@@ -99,6 +128,7 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
     result.error = e instanceof Error ? e.message : String(e);
     log(`${scenario}/${subject}: failed: ${result.error}`);
   } finally {
+    await sampler?.stop();
     await op?.stop();
     await tracker.stop();
     if (!(await deleteNamespace(ctx.client, ns)))
@@ -179,13 +209,25 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const machineBefore = machine();
   const rig = await startRig({ profile: 'scale', name: `bench-${process.pid}`, log });
+  // Remote control plane: operators and the script reach the API server through the proxy, with
+  // the rig's admin kubeconfig pointed at it; the bench's own tracker and scrapes stay direct.
+  let proxy: LatencyProxy | undefined;
+  let opKubeconfig = rig.kubeconfigPath;
+  if (args.latencyMs > 0) {
+    proxy = await startLatencyProxy(Number(new URL(rig.server).port), args.latencyMs);
+    opKubeconfig = join(outDir, 'kubeconfig-remote');
+    writeFileSync(opKubeconfig, readFileSync(rig.kubeconfigPath, 'utf8').replaceAll(rig.server, proxy.url), {
+      mode: 0o600,
+    });
+    log(`bench: remote control plane: ${proxy.url} adds ${args.latencyMs} ms each way`);
+  }
   const client = KubeClient.fromFile(rig.kubeconfigPath, {
     qps: 5000,
     burst: 10000,
     registry: new Registry(),
     userAgent: 'kuray-bench',
   });
-  const limitClient = KubeClient.fromFile(rig.kubeconfigPath, {
+  const limitClient = KubeClient.fromFile(opKubeconfig, {
     qps: args.qps,
     burst: args.burst,
     registry: new Registry(),
@@ -200,6 +242,9 @@ async function main(): Promise<void> {
       outDir,
       ...(profDir ? { profDir } : {}),
       ...(kuberayBin ? { kuberayBin } : {}),
+      cp: new ControlPlaneScraper(rig),
+      opKubeconfig,
+      ...(proxy ? { proxy } : {}),
       // Kuray writes up to 32 pods in flight per reconcile; the script gets the same concurrency.
       ctx: { client, limitClient, limitConcurrency: 32, sizes, log },
     };
@@ -212,6 +257,9 @@ async function main(): Promise<void> {
   } finally {
     client.close();
     limitClient.close();
+    await proxy?.close();
+    // The copy holds the rig's admin credentials: it goes with the rig.
+    if (proxy) rmSync(opKubeconfig, { force: true });
     await rig.stop();
   }
   const rs = ratios(results);
@@ -233,12 +281,16 @@ async function main(): Promise<void> {
   const out = [
     '',
     `Kuray benchmark, size ${args.size}, qps ${args.qps} / burst ${args.burst}, reconcile concurrency ${args.concurrency}` +
+      (args.latencyMs ? `, remote control plane +${args.latencyMs} ms each way` : '') +
+      (args.kurayFlags.length ? `, Kuray flags ${args.kurayFlags.join(' ')}` : '') +
       (peerVersion ? `, peer KubeRay ${peerVersion}` : ''),
     `machine: ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, load ${loadavg()[0]!.toFixed(1)}`,
     '',
     ...(results.some((r) => r.scenario === 'burst') ? [burstTable(results), ''] : []),
     ...(results.some((r) => r.scenario === 'scale') ? [scaleTable(results), ''] : []),
     ...(results.some((r) => r.scenario === 'steady') ? [steadyTable(results), ''] : []),
+    cpTable(results),
+    '',
     rigTable(results, rigPeakRssMiB),
     '',
     ratiosText(rs),

@@ -18,7 +18,16 @@ export type OperatorName = 'kuray' | 'kuberay';
 export interface Limits {
   qps: number;
   burst: number;
-  concurrency: number;
+  /** 'default': no flag, the operator's own default (KubeRay 1, Kuray 4). */
+  concurrency: number | 'default';
+  /** Kubeconfig to reach the API server with (the latency proxy's); default the rig's. */
+  kubeconfig?: string;
+  /** Extra operator flags, last (Kuray only: experiments). */
+  extraFlags?: readonly string[];
+}
+
+function concurrencyFlag(l: Limits): string[] {
+  return l.concurrency === 'default' ? [] : [`--reconcile-concurrency=${l.concurrency}`];
 }
 
 export interface OperatorProc {
@@ -135,16 +144,17 @@ export async function startKuray(
       ...nodeArgs,
       join(repo, 'dist/src/cli/main.js'),
       'operator',
-      `--kubeconfig=${rig.kubeconfigPath}`,
+      `--kubeconfig=${limits.kubeconfig ?? rig.kubeconfigPath}`,
       `--watch-namespace=${namespace}`,
       `--metrics-addr=127.0.0.1:${port}`,
       `--qps=${limits.qps}`,
       `--burst=${limits.burst}`,
-      `--reconcile-concurrency=${limits.concurrency}`,
+      ...concurrencyFlag(limits),
       '--enable-leader-election=false',
       '--log-level=warn',
+      ...(limits.extraFlags ?? []),
     ],
-    { ...process.env, ...rig.env },
+    { ...process.env, ...rig.env, KUBECONFIG: limits.kubeconfig ?? rig.kubeconfigPath },
     log,
     port!,
     `http://127.0.0.1:${port}/readyz`,
@@ -164,16 +174,16 @@ export async function startKubeRay(
     'kuberay',
     binary,
     [
-      `--kubeconfig=${rig.kubeconfigPath}`,
+      `--kubeconfig=${limits.kubeconfig ?? rig.kubeconfigPath}`,
       `--watch-namespace=${namespace}`,
       `--metrics-addr=127.0.0.1:${metrics}`,
       `--health-probe-bind-address=127.0.0.1:${probes}`,
       '--enable-leader-election=false',
       `--qps=${limits.qps}`,
       `--burst=${limits.burst}`,
-      `--reconcile-concurrency=${limits.concurrency}`,
+      ...concurrencyFlag(limits),
     ],
-    { ...process.env, KUBECONFIG: rig.kubeconfigPath },
+    { ...process.env, KUBECONFIG: limits.kubeconfig ?? rig.kubeconfigPath },
     log,
     metrics!,
     `http://127.0.0.1:${probes}/readyz`,

@@ -46,11 +46,15 @@ function burstRun(
       timedOut: false,
       runningPods: 1,
       readyClusters: 1,
+      secondsToAllCreated: secondsToAllReady,
+      secondsToAllBound: secondsToAllReady,
       secondsToAllRunning: secondsToAllReady,
       secondsToAllReady,
       podsPerSecond,
       clusterReady: summarize([1]),
       podStartup: summarize([1]),
+      podScheduling: summarize([0.5]),
+      podBoundToRunning: summarize([0.5]),
     },
   };
 }

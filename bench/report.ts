@@ -1,4 +1,5 @@
 // Turns run results into the printed tables, the ratios and the goal verdicts (pure).
+import type { CpWindow } from './cpmetrics.ts';
 import type { RequestCounts } from './promtext.ts';
 import type { BurstResult, ScaleResult, ScenarioName, SteadyResult, Subject } from './scenarios.ts';
 import { ratio } from './stats.ts';
@@ -22,6 +23,10 @@ export interface RunResult {
   steady?: SteadyResult;
   /** The operator process over the whole run (from ready to the end of the scenario). */
   operator?: OperatorCost;
+  /** Remote control plane only: connections the subject (and the script) opened through the proxy, and bytes each way. */
+  proxy?: { connections: number; upKiB: number; downKiB: number };
+  /** What the control plane did during the scenario (its own /metrics, differenced). */
+  controlPlane?: CpWindow;
   /** CPU seconds of each rig component during the run (the rig's own cost, reported apart). */
   rigCpuSeconds: Record<string, number>;
   wallSeconds: number;
@@ -73,6 +78,8 @@ export function burstTable(results: readonly RunResult[]): string {
       return [
         mark(r),
         b ? `${b.runningPods}/${b.pods}` : '—',
+        fmt(b?.secondsToAllCreated),
+        fmt(b?.secondsToAllBound),
         fmt(b?.secondsToAllRunning),
         fmt(b?.secondsToAllReady),
         fmt(b?.podsPerSecond),
@@ -80,6 +87,8 @@ export function burstTable(results: readonly RunResult[]): string {
         fmt(b?.clusterReady.p99),
         fmt(b?.podStartup.p50),
         fmt(b?.podStartup.p99),
+        fmt(b?.podScheduling?.p50),
+        fmt(b?.podBoundToRunning?.p50),
         fmt(r.operator?.cpuSeconds),
         fmt(r.operator?.peakRssMiB),
         fmt(r.operator?.writes, 0),
@@ -90,6 +99,8 @@ export function burstTable(results: readonly RunResult[]): string {
     [
       'burst',
       'pods Running',
+      'all created s',
+      'all bound s',
       'all Running s',
       'all ready s',
       'pods/s',
@@ -97,6 +108,8 @@ export function burstTable(results: readonly RunResult[]): string {
       'ready p99 s',
       'pod start p50 s',
       'pod start p99 s',
+      'created→bound p50 s',
+      'bound→Running p50 s',
       'op CPU s',
       'op peak RSS MiB',
       'op writes',

@@ -21,6 +21,10 @@ export interface BurstResult {
   timedOut: boolean;
   runningPods: number;
   readyClusters: number;
+  /** Start of creation → last pod seen by the watch (how fast the subject created them). */
+  secondsToAllCreated: number;
+  /** Start of creation → last pod bound to a node (the scheduler kept up or not). */
+  secondsToAllBound: number;
   /** Start of creation → last pod Running. */
   secondsToAllRunning: number;
   /** Start of creation → last cluster ready (for the limit: its last group of pods Running). */
@@ -30,6 +34,10 @@ export interface BurstResult {
   clusterReady: Summary;
   /** Per pod (clusterloader2 pod_startup): first seen by the watch → Running, seconds. */
   podStartup: Summary;
+  /** Per pod: first seen → bound to a node (the scheduler's share of podStartup), seconds. */
+  podScheduling: Summary;
+  /** Per pod: bound → Running (KWOK's share), seconds. */
+  podBoundToRunning: Summary;
 }
 
 export interface ScaleResult {
@@ -182,12 +190,22 @@ export async function burst(
     timedOut: !ok,
     runningPods: t.count().running,
     readyClusters: readyAt.size,
+    secondsToAllCreated: s(maxOf(podList.map((p) => p.seenAt)) - t0),
+    secondsToAllBound: s(maxOf(podList.map((p) => p.scheduledAt)) - t0),
     secondsToAllRunning: s(lastRunning - t0),
     secondsToAllReady: s(maxOf(readyAt.values()) - t0),
     podsPerSecond: t.count().running / s(lastRunning - t0),
     clusterReady: summarize([...readyAt.values()].map((r) => s(r - t0))),
     podStartup: summarize(
       podList.filter((p) => p.runningAt !== undefined).map((p) => s(p.runningAt! - p.seenAt)),
+    ),
+    podScheduling: summarize(
+      podList.filter((p) => p.scheduledAt !== undefined).map((p) => s(p.scheduledAt! - p.seenAt)),
+    ),
+    podBoundToRunning: summarize(
+      podList
+        .filter((p) => p.scheduledAt !== undefined && p.runningAt !== undefined)
+        .map((p) => s(p.runningAt! - p.scheduledAt!)),
     ),
   };
 }

@@ -12,6 +12,8 @@ export interface PodTimes {
   cluster?: string;
   nodeType?: string;
   seenAt: number;
+  /** First event with spec.nodeName: splits a pod's start into the scheduler's part and KWOK's. */
+  scheduledAt?: number;
   runningAt?: number;
   goneAt?: number;
 }
@@ -23,6 +25,7 @@ export interface ClusterTimes {
 }
 
 interface PodLike extends KubeObject {
+  spec?: { nodeName?: string };
   status?: { phase?: string };
 }
 interface ClusterLike extends KubeObject {
@@ -127,6 +130,7 @@ export class Tracker {
       p.goneAt ??= now;
       return;
     }
+    if (p.scheduledAt === undefined && ev.object.spec?.nodeName) p.scheduledAt = now;
     if (p.runningAt === undefined && ev.object.status?.phase === 'Running') p.runningAt = now;
   }
 

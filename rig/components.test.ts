@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { componentArgs, componentOrder, layout, type Ports } from './components.ts';
-import { kwokStages } from './kwok-stages.ts';
+import { kwokConfiguration, kwokStages } from './kwok-stages.ts';
 import { ldflags, recipes, requiredVersion } from './versions.ts';
 
 const ports: Ports = {
@@ -59,4 +59,14 @@ test('versions come from the go.mod require lines', () => {
   assert.throws(() => requiredVersion('module x\n', 'k8s.io/kubernetes'), /does not require/);
   const k8s = recipes.find((r) => r.component === 'k8s')!;
   assert.match(ldflags(k8s, 'v1.36.3', 'D'), /gitVersion=v1\.36\.3 .*gitMinor=36/);
+});
+
+test('KWOK plays pod stages with more workers than its default 4 (the rig stands in for 200 kubelets)', () => {
+  const doc = kwokConfiguration();
+  assert.equal(doc.kind, 'KwokConfiguration');
+  const o = doc.options as Record<string, unknown>;
+  assert.equal(o.podPlayStageParallelism, 32);
+  // Without these kwok v0.8 exits: a given configuration gets no defaults.
+  assert.equal(o.nodeLeaseParallelism, 4);
+  assert.equal(o.nodePlayStageParallelism, 4);
 });

@@ -218,6 +218,35 @@ export function kwokStages(): Record<string, unknown>[] {
   ];
 }
 
+/**
+ * KWOK plays pod stages 4 at a time by default: one fake kubelet process standing in for 200 nodes
+ * with 4 workers, each waiting for its status PATCH. Measured on the scale rig (bench, issue 15): in
+ * a 1,100-pod burst pods were bound 0.3–1 s after creation and then waited 5–7 s (p50) for KWOK to
+ * mark them Running, longer the faster they arrived — a bottleneck 200 real kubelets do not have.
+ * 32 workers let the API server, not the simulated kubelet, set the pace.
+ */
+export const KWOK_POD_PLAY_PARALLELISM = 32;
+
+export function kwokConfiguration(): Record<string, unknown> {
+  return {
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokConfiguration',
+    // kwok v0.8 applies its defaults only when no KwokConfiguration is given, so a given one
+    // spells out every default it relies on (zz_generated.defaults.go); the flags still override.
+    options: {
+      podPlayStageParallelism: KWOK_POD_PLAY_PARALLELISM,
+      nodePlayStageParallelism: 4,
+      nodeLeaseParallelism: 4,
+      podsOnNodeSyncParallelism: 1,
+      enablePodsOnNodeSyncListPager: true,
+      enablePodsOnNodeSyncStreamWatch: false,
+      enableDebuggingHandlers: true,
+      enableContentionProfiling: false,
+      enableProfilingHandler: true,
+    },
+  };
+}
+
 export function kwokConfigYaml(): string {
-  return toYamlStream(kwokStages());
+  return toYamlStream([kwokConfiguration(), ...kwokStages()]);
 }
