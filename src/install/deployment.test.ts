@@ -135,6 +135,7 @@ describe('config/samples', () => {
     assert.equal(
       cm.data['kuray_demo.py'],
       readFileSync(join(repoRoot, 'rig', 'ray', 'apps', 'kuray_demo.py'), 'utf8'),
+      'the sample ConfigMap must hold rig/ray/apps/kuray_demo.py verbatim (regenerate it from the file)',
     );
   });
 });
