@@ -99,7 +99,8 @@ export class H2Pool {
 
   async request(id: TlsIdentity, req: WireRequest): Promise<WireResponse> {
     if (this.#closed) throw new Error('the client is closed');
-    const session = this.#pick(identityKey(id)) ?? this.#connect(identityKey(id), id);
+    const key = identityKey(id);
+    const session = this.#pick(key) ?? this.#connect(key, id);
     // Counted before the handshake completes, so a burst of requests fills this session up to its
     // assumed limit and only then opens another.
     this.#began(session);

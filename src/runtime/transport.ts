@@ -300,8 +300,8 @@ export class KubeClient {
       try {
         res = await this.#open(method, path, body, contentType, undefined, this.#timeoutMs);
       } catch (err) {
-        if (err instanceof RetriableWireError && attempt < 2) continue;
-        throw err instanceof RetriableWireError ? err.cause : err;
+        resendOrThrow(err, attempt);
+        continue;
       }
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c);
@@ -459,8 +459,8 @@ export class KubeClient {
         res = await this.#open('GET', path, undefined, undefined, opts.signal, undefined, true);
         break;
       } catch (err) {
-        if (err instanceof RetriableWireError && attempt < 2) continue;
-        throw err instanceof RetriableWireError ? err.cause : err;
+        resendOrThrow(err, attempt);
+        continue;
       }
     }
     const status = res.status;
@@ -488,6 +488,12 @@ export class KubeClient {
       res.destroy();
     }
   }
+}
+
+/** A call lost before the server saw any of it is sent again, twice at most; else its error is thrown. */
+function resendOrThrow(err: unknown, attempt: number): void {
+  if (err instanceof RetriableWireError && attempt < 2) return;
+  throw err instanceof RetriableWireError ? err.cause : err;
 }
 
 function errorFrom(res: RawResponse, method: string, path: string): ApiError {
