@@ -84,6 +84,26 @@ describe('RayService on the real rig (local node, Ray Serve 2.58)', { timeout: 9
         labelSelector: `ray.io/originated-from-cr-name=${NAME}`,
       })
     ).items.filter((c) => !c.metadata.deletionTimestamp);
+  /** Waits for an Event of the RayService with this reason and a matching message. */
+  const eventOf = (reason: string, message: RegExp) =>
+    until(`a ${reason} Event matching ${String(message)}`, async () =>
+      (
+        (await client.list<KubeObject>(Events, ns, { fieldSelector: `involvedObject.name=${NAME}` }))
+          .items as unknown as { reason: string; message: string }[]
+      ).find((e) => e.reason === reason && message.test(e.message)),
+    );
+  /** Lets the client loop run `ms` longer, then stops it and returns what it saw. */
+  const finishLoad = async (ms: number) => {
+    const seenAt = Date.now() - load!.report.startedAt;
+    await until(
+      `${ms / 1000} s more of answers`,
+      () => load!.report.answers.some((a) => a.at > seenAt + ms) || undefined,
+      { timeoutMs: 30_000 },
+    );
+    const report = await load!.stop();
+    load = undefined;
+    return report;
+  };
   const serveSelector = async () =>
     (await client.get<KubeObject & { spec: { selector: Record<string, string> } }>(Services, ns, SERVE_SVC))
       .spec.selector['ray.io/cluster'];
@@ -154,22 +174,8 @@ describe('RayService on the real rig (local node, Ray Serve 2.58)', { timeout: 9
     );
     assert.match(cond(bad, 'ServeConfigApplied')!.message ?? '', /not valid YAML.*line 3/s);
     assert.equal(cond(bad, 'Ready')?.status, 'True', 'the running applications still serve');
-    await until('a FailedToUpdateServeApplications Event naming the line', async () =>
-      (
-        (await client.list<KubeObject>(Events, ns, { fieldSelector: `involvedObject.name=${NAME}` }))
-          .items as unknown as { reason: string; message: string }[]
-      ).find((e) => e.reason === 'FailedToUpdateServeApplications' && /line 3/.test(e.message)),
-    );
-    const seenAt = Date.now() - load.report.startedAt;
-    await until(
-      '3 s more of answers',
-      () => load!.report.answers.some((a) => a.at > seenAt + 3000) || undefined,
-      {
-        timeoutMs: 30_000,
-      },
-    );
-    const report = await load.stop();
-    load = undefined;
+    await eventOf('FailedToUpdateServeApplications', /line 3/);
+    const report = await finishLoad(3000);
     assert.deepEqual(report.failures.slice(0, 5), [], `${report.failures.length} of ${report.sent} failed`);
     assert.ok(report.answers.every((a) => a.body.answer === 51 && a.body.cluster === active));
     // Back to a valid config (the one running): the condition clears.
@@ -257,25 +263,11 @@ describe('RayService on the real rig (local node, Ray Serve 2.58)', { timeout: 9
     assert.equal(cond(failed, 'Ready')?.status, 'True', 'the active cluster still serves');
     assert.equal(cond(failed, 'UpgradeInProgress')?.status, 'True');
     assert.equal(failed.status!.activeServiceStatus!.rayClusterName, green);
-    const event = await until('a ServeApplicationFailed Event', async () =>
-      (
-        (await client.list<KubeObject>(Events, ns, { fieldSelector: `involvedObject.name=${NAME}` }))
-          .items as unknown as { reason: string; message: string }[]
-      ).find((e) => e.reason === 'ServeApplicationFailed' && /kuray_missing/.test(e.message)),
-    );
+    const event = await eventOf('ServeApplicationFailed', /kuray_missing/);
     assert.match(event.message, new RegExp(pending));
 
     // Traffic stays on the active cluster, which keeps its config.
-    const seenAt = Date.now() - load.report.startedAt;
-    await until(
-      '5 s more of answers',
-      () => load!.report.answers.some((a) => a.at > seenAt + 5000) || undefined,
-      {
-        timeoutMs: 30_000,
-      },
-    );
-    const report = await load.stop();
-    load = undefined;
+    const report = await finishLoad(5000);
     assert.deepEqual(report.failures.slice(0, 5), [], `${report.failures.length} of ${report.sent} failed`);
     assert.deepEqual(answerSequence(report.answers, 'cluster'), [green]);
     assert.ok(report.answers.every((a) => a.body.answer === 11 && a.body.color === 'green'));
