@@ -8,6 +8,7 @@ import type {
   Pod,
   PodDisruptionBudget,
   Ingress,
+  NetworkPolicy,
   Role,
   RoleBinding,
   Service,
@@ -29,6 +30,7 @@ import { buildWorkerPod, type WorkerIndex } from './workerPod.ts';
 import { ANNOTATION_WORKER_TEMPLATE_HASH, isRollingUpdate, workerTemplateHash } from './rollingHash.ts';
 import { buildIngress } from './ingress.ts';
 import { buildGcsStoragePVC } from './gcsStoragePVC.ts';
+import { buildNetworkPolicies } from './networkPolicy.ts';
 
 export type KubeObject =
   | Pod
@@ -38,6 +40,7 @@ export type KubeObject =
   | RoleBinding
   | PodDisruptionBudget
   | Ingress
+  | NetworkPolicy
   | PersistentVolumeClaim;
 
 export interface GroupDesired {
@@ -63,6 +66,11 @@ export interface CompiledCluster {
    * PodDisruptionBudgets (./highAvailability.ts).
    */
   readonly objects: readonly KubeObject[];
+  /**
+   * The NetworkPolicies of spec.networkPolicy (./networkPolicy.ts): kept equal to this by their own
+   * controller (created, updated, removed with the spec), not created once like `objects`.
+   */
+  readonly networkPolicies: readonly NetworkPolicy[];
   /** The Job that deletes the cluster's keys in Redis (GCS fault tolerance with Redis), made on deletion. */
   redisCleanupJob(): Job;
 }
@@ -145,6 +153,7 @@ export function compileCluster(
     workerTemplateHash: hashOf,
     groups,
     objects,
+    networkPolicies: buildNetworkPolicies(ctx),
     redisCleanupJob: () => buildRedisCleanupJob(ctx, buildHeadPod(ctx, redisCleanupJobName(ctx.name))),
   };
 }
@@ -156,7 +165,7 @@ export function compileCluster(
 export function renderCluster(rc: RayCluster, options: CompileOptions = defaultCompileOptions): KubeObject[] {
   const compiled = compileCluster(rc, options);
   const name = compiled.cluster.metadata?.name ?? '';
-  const out: KubeObject[] = [...compiled.objects];
+  const out: KubeObject[] = [...compiled.objects, ...compiled.networkPolicies];
   if (compiled.cluster.spec.suspend === true) return out;
   const used = new Set<string>();
   // Suffixes derive from the cluster, group and ordinal; a (rare) collision takes the next seed.

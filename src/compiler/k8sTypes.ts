@@ -5,6 +5,8 @@ import type {
   V1Job,
   V1PodDisruptionBudget,
   V1Ingress,
+  V1NetworkPolicy,
+  V1NetworkPolicyPeer,
   V1PersistentVolumeClaim,
   V1EnvVar,
   V1OwnerReference,
@@ -21,12 +23,19 @@ import type {
   V1Volume,
 } from '@kubernetes/client-node';
 import type { Plain } from '../api/k8s/plain.ts';
+import type { NetworkPolicyIngressRule } from '../api/v1/core.ts';
 
 export type Container = Plain<V1Container>;
 export type Job = Plain<V1Job>;
 export type PodDisruptionBudget = Plain<V1PodDisruptionBudget>;
 export type Ingress = Plain<V1Ingress>;
-export type EnvVar = Plain<V1EnvVar>;
+export type NetworkPolicyPeer = Plain<V1NetworkPolicyPeer>;
+/** With the ingress rules' wire field `from` (client-node calls it `_from`). */
+export type NetworkPolicy = Omit<Plain<V1NetworkPolicy>, 'spec'> & {
+  spec?: Omit<NonNullable<Plain<V1NetworkPolicy>['spec']>, 'ingress'> & {
+    ingress?: NetworkPolicyIngressRule[];
+  };
+};export type EnvVar = Plain<V1EnvVar>;
 export type OwnerReference = Plain<V1OwnerReference>;
 export type PersistentVolumeClaim = Plain<V1PersistentVolumeClaim>;
 export type Pod = Plain<V1Pod>;

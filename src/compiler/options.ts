@@ -22,6 +22,13 @@ export interface CompileOptions {
   readonly restrictedPodSecurity: boolean;
   /** Kuray: a cluster asking for more pods is refused (KURAY_MAX_PODS_PER_CLUSTER). */
   readonly maxPodsPerCluster: number;
+  /** Kuray: NetworkPolicies allow DNS egress (./networkPolicy.ts); KURAY_NETWORK_POLICY_DNS=false leaves it out. */
+  readonly networkPolicyDNS: boolean;
+  /**
+   * The namespace the operator runs in (POD_NAMESPACE, set by the chart): NetworkPolicies let the
+   * operator's pods reach the ports it calls. Unset (operator outside the cluster): no such rule.
+   */
+  readonly operatorNamespace?: string;
 }
 
 export const defaultCompileOptions: CompileOptions = {
@@ -32,6 +39,7 @@ export const defaultCompileOptions: CompileOptions = {
   clusterDomain: DEFAULT_CLUSTER_DOMAIN,
   restrictedPodSecurity: true,
   maxPodsPerCluster: DEFAULT_MAX_PODS_PER_CLUSTER,
+  networkPolicyDNS: true,
 };
 
 /**
@@ -49,6 +57,8 @@ export function compileOptionsFromEnv(env: Readonly<Record<string, string | unde
     clusterDomain: env.CLUSTER_DOMAIN || DEFAULT_CLUSTER_DOMAIN,
     restrictedPodSecurity: !isFalse('KURAY_RESTRICTED_POD_SECURITY'),
     maxPodsPerCluster: positiveInt(env.KURAY_MAX_PODS_PER_CLUSTER) ?? DEFAULT_MAX_PODS_PER_CLUSTER,
+    networkPolicyDNS: !isFalse('KURAY_NETWORK_POLICY_DNS'),
+    ...(env.POD_NAMESPACE ? { operatorNamespace: env.POD_NAMESPACE } : {}),
   };
 }
 

@@ -167,6 +167,13 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
     why: 'the dashboard Ingress of a cluster with headGroupSpec.enableIngress (created once, not watched)',
   },
   {
+    group: 'networking.k8s.io',
+    resource: 'networkpolicies',
+    verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+    scope: 'watched',
+    why: "spec.networkPolicy (gate RayClusterNetworkPolicy): the head's and each group's NetworkPolicy, kept equal to the spec (watched only with the gate on)",
+  },
+  {
     group: '',
     resource: 'persistentvolumeclaims',
     verbs: ['create'],

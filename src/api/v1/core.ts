@@ -10,6 +10,7 @@ import type {
   V1IngressTLS,
   V1NetworkPolicyEgressRule,
   V1NetworkPolicyIngressRule,
+  V1NetworkPolicyPeer,
   V1PodTemplateSpec,
   V1ResourceRequirements,
   V1SecurityContext,
@@ -27,7 +28,11 @@ export type EnvVar = Plain<V1EnvVar>;
 export type EnvVarSource = Plain<V1EnvVarSource>;
 export type IngressTLS = Plain<V1IngressTLS>;
 export type NetworkPolicyEgressRule = Plain<V1NetworkPolicyEgressRule>;
-export type NetworkPolicyIngressRule = Plain<V1NetworkPolicyIngressRule>;
+// client-node names the wire field `from` as `_from` (a reserved word in its generator); the YAML has `from`.
+export type NetworkPolicyPeer = Plain<V1NetworkPolicyPeer>;
+export type NetworkPolicyIngressRule = Omit<Plain<V1NetworkPolicyIngressRule>, '_from'> & {
+  from?: NetworkPolicyPeer[];
+};
 export type PodTemplateSpec = Plain<V1PodTemplateSpec>;
 export type ResourceRequirements = Plain<V1ResourceRequirements>;
 export type SecurityContext = Plain<V1SecurityContext>;

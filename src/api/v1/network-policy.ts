@@ -15,9 +15,9 @@ const networkPolicyRules = (d: string) =>
       egressRules: opt(
         egressRules(
           'EgressRules are custom egress rules appended to the base policy. Only meaningful when the mode ' +
-            'denies egress (DenyAll or DenyAllEgress). DNS egress is NOT added automatically: you must allow ' +
-            'it here (e.g. to kube-system pods labeled k8s-app=kube-dns on port 53), because Ray workers reach ' +
-            'the head through its service FQDN.',
+            'denies egress (DenyAll or DenyAllEgress). Kuray adds DNS egress (port 53) unless the operator runs ' +
+            'with KURAY_NETWORK_POLICY_DNS=false; then allow it here (e.g. to kube-system pods labeled ' +
+            'k8s-app=kube-dns on port 53), because Ray workers reach the head through its service FQDN.',
         ),
       ),
     },
@@ -61,5 +61,7 @@ export const NetworkPolicyConfig = obj(
   'NetworkPolicy specifies optional network isolation (needs the operator flag ' +
     '--feature-gates=RayClusterNetworkPolicy=true, Helm featureGates). ' +
     'Separate NetworkPolicies are created for head and worker pods; intra-cluster traffic is always allowed. ' +
-    'DNS egress is not added automatically under DenyAll/DenyAllEgress: add it or the cluster cannot start.',
+    'Kuray also allows DNS egress (port 53, UDP and TCP; KubeRay does not: operator env ' +
+    'KURAY_NETWORK_POLICY_DNS=false leaves it to you) and, when the operator runs in the cluster, its own ' +
+    "pods' access to the head's dashboard, GCS and metrics ports and the workers' metrics port.",
 );

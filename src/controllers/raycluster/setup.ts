@@ -25,6 +25,8 @@ import { RayClusterReconciler } from './reconciler.ts';
 import { INDEX_BY_CLUSTER, podClusterIndex } from '../shared/clusterPods.ts';
 import type { Lister } from '../shared/lister.ts';
 import { cached, registerClusterMetrics } from '../metrics/kuberay.ts';
+import { gateEnabled } from '../../api/validation/features.ts';
+import { setupNetworkPolicyController } from './networkPolicies.ts';
 
 export interface RayClusterControllerOptions {
   /** Namespaces to watch; empty = all (KubeRay's --watch-namespace). */
@@ -125,5 +127,13 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
     controller.watchOwned(p, 'RayCluster', 'ray.io', { coalesceMs: opts.podEventCoalesceMs ?? 1000 });
   }
   for (const infs of childInformers) for (const i of infs) controller.watchOwned(i, 'RayCluster', 'ray.io');
+  // The gated concerns run as controllers of their own (as in KubeRay), only with their gate on.
+  const gates = opts.validateOptions?.featureGates;
+  if (gateEnabled(gates, 'RayClusterNetworkPolicy'))
+    setupNetworkPolicyController(mgr, {
+      ...(opts.watchNamespaces ? { watchNamespaces: opts.watchNamespaces } : {}),
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+      ...(opts.compileOptions ? { compileOptions: opts.compileOptions } : {}),
+    });
   return controller;
 }
