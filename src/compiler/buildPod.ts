@@ -19,6 +19,7 @@ import { deriveFromContainerResources, normalizeQuantityParams, type Params } fr
 import { addEmptyDir } from './volumes.ts';
 import { addHistoryCollector } from './historyCollector.ts';
 import { applyRestrictedSecurityContext } from './securityContext.ts';
+import { configureTLS } from './tls.ts';
 
 /** Head and workers share: the Ray container is always containers[0] (KubeRay's hard rule). */
 export function rayContainer(template: PodTemplateSpec): Container {
@@ -80,6 +81,7 @@ export function finishPod(
     if (autoscaler) addEmptyDir(spec, autoscaler, RAY_LOGS_VOLUME, RAY_LOGS_PATH, '');
   }
   addHistoryCollector(spec, ray, nodeType, ctx);
+  configureTLS(spec, nodeType, ctx);
 
   const userCmd = userCommandString(ray.command, ray.args);
   deriveFromContainerResources(params, ray.resources);

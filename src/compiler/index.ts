@@ -31,6 +31,7 @@ import { ANNOTATION_WORKER_TEMPLATE_HASH, isRollingUpdate, workerTemplateHash } 
 import { buildIngress } from './ingress.ts';
 import { buildGcsStoragePVC } from './gcsStoragePVC.ts';
 import { buildNetworkPolicies } from './networkPolicy.ts';
+import { buildTLSObjects, type CertManagerObject } from './tls.ts';
 
 export type KubeObject =
   | Pod
@@ -41,7 +42,8 @@ export type KubeObject =
   | PodDisruptionBudget
   | Ingress
   | NetworkPolicy
-  | PersistentVolumeClaim;
+  | PersistentVolumeClaim
+  | CertManagerObject;
 
 export interface GroupDesired {
   readonly name: string;
@@ -71,6 +73,11 @@ export interface CompiledCluster {
    * controller (created, updated, removed with the spec), not created once like `objects`.
    */
   readonly networkPolicies: readonly NetworkPolicy[];
+  /**
+   * tlsOptions.enabled: cert-manager's Issuers and Certificates (./tls.ts), given the live pods' IPs
+   * per node type (the certificates' IP SANs); kept by the mTLS controller.
+   */
+  tlsObjects(ips: { head: readonly string[]; worker: readonly string[] }): CertManagerObject[];
   /** The Job that deletes the cluster's keys in Redis (GCS fault tolerance with Redis), made on deletion. */
   redisCleanupJob(): Job;
 }
@@ -154,6 +161,7 @@ export function compileCluster(
     groups,
     objects,
     networkPolicies: buildNetworkPolicies(ctx),
+    tlsObjects: (ips) => buildTLSObjects(ctx, ips),
     redisCleanupJob: () => buildRedisCleanupJob(ctx, buildHeadPod(ctx, redisCleanupJobName(ctx.name))),
   };
 }
@@ -165,7 +173,11 @@ export function compileCluster(
 export function renderCluster(rc: RayCluster, options: CompileOptions = defaultCompileOptions): KubeObject[] {
   const compiled = compileCluster(rc, options);
   const name = compiled.cluster.metadata?.name ?? '';
-  const out: KubeObject[] = [...compiled.objects, ...compiled.networkPolicies];
+  const out: KubeObject[] = [
+    ...compiled.objects,
+    ...compiled.networkPolicies,
+    ...compiled.tlsObjects({ head: [], worker: [] }),
+  ];
   if (compiled.cluster.spec.suspend === true) return out;
   const used = new Set<string>();
   // Suffixes derive from the cluster, group and ordinal; a (rare) collision takes the next seed.

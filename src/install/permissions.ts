@@ -155,9 +155,23 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   {
     group: '',
     resource: 'secrets',
+    verbs: ['get', 'create', 'patch'],
+    scope: 'watched',
+    why: "token auth: the cluster's auth_token Secret (created before its pods; read by the native autoscaler); mTLS: the certificates' Secrets are read before pods are created and given an owner reference to their Certificate",
+  },
+  {
+    group: 'cert-manager.io',
+    resource: 'issuers',
     verbs: ['get', 'create'],
     scope: 'watched',
-    why: "token auth: the cluster's auth_token Secret (created before its pods; read by the native autoscaler)",
+    why: "tlsOptions (gate RayClusterMTLS): the cluster's self-signed and CA Issuers (created once, read with GETs, not watched)",
+  },
+  {
+    group: 'cert-manager.io',
+    resource: 'certificates',
+    verbs: ['get', 'create', 'patch'],
+    scope: 'watched',
+    why: "tlsOptions (gate RayClusterMTLS): the cluster's CA, head and worker Certificates; the leaves' IP SANs follow the pods",
   },
   {
     group: 'networking.k8s.io',

@@ -34,10 +34,9 @@ describe('networkPolicy (gate RayClusterNetworkPolicy on) on the rig', () => {
   let client: KubeClient;
   let op: InProcessOperator;
   const policies = async (cluster: string) =>
-    (
-      (await client.list<NP>(NetworkPolicies, ns, { labelSelector: `ray.io/cluster=${cluster}` }))
-        .items
-    ).sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
+    (await client.list<NP>(NetworkPolicies, ns, { labelSelector: `ray.io/cluster=${cluster}` })).items.sort(
+      (a, b) => a.metadata.name!.localeCompare(b.metadata.name!),
+    );
   const names = async (cluster: string) => (await policies(cluster)).map((p) => p.metadata.name).join(',');
 
   before(async () => {

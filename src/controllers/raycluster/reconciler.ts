@@ -41,6 +41,9 @@ import type { ValidateOptions } from '../../api/validation/index.ts';
 import { ExposureWarnings } from './exposure.ts';
 import { applyTokenAuthDefault } from './authDefault.ts';
 import { reconcileRedisCleanup } from './redisCleanup.ts';
+import { isTLSEnabled } from '../../compiler/tls.ts';
+import { CERT_MANAGER_MISSING, type CertManagerDiscovery } from './certManager.ts';
+import { mtlsNotReady } from './mtlsGate.ts';
 
 /** A pod write that succeeded, for its batch Event. */
 interface PodWrite {
@@ -78,6 +81,8 @@ export interface RayClusterReconcilerDeps {
   defaultTokenAuth?: boolean;
   /** KubeRay's ENABLE_GCS_FT_REDIS_CLEANUP (default true): the Redis cleanup finalizer (./redisCleanup.ts). */
   redisCleanup?: boolean;
+  /** With the RayClusterMTLS gate on: whether cert-manager is installed (tlsOptions needs it). */
+  certManager?: Pick<CertManagerDiscovery, 'available' | 'recheckMs'>;
 }
 
 export class RayClusterReconciler {
@@ -143,6 +148,14 @@ export class RayClusterReconciler {
       return {}; // a spec error is fixed by the user; the next edit triggers a reconcile
     }
 
+    if (isTLSEnabled(rc) && this.#d.certManager && !(await this.#d.certManager.available())) {
+      // KubeRay's answer (an InvalidRayClusterSpec Event, nothing created), plus the reason in the status.
+      this.#d.events.warning(rc as KubeObject, 'InvalidRayClusterSpec', CERT_MANAGER_MISSING, 'Validate');
+      const failure = { reason: 'CertManagerNotInstalled', message: CERT_MANAGER_MISSING };
+      await this.#writeStatus(rc, compiled, failure, ctx);
+      return { requeueAfter: this.#d.certManager.recheckMs }; // cert-manager may be installed meanwhile
+    }
+
     let failure: ReconcileFailure | undefined;
     try {
       await ensureObjects(this.#d, rc as KubeObject, compiled.objects, ctx.log);
@@ -162,6 +175,7 @@ export class RayClusterReconciler {
       }
     }
     await this.#writeStatus(rc, compiled, failure, ctx);
+    if (failure?.requeueAfterMs !== undefined) return { requeueAfter: failure.requeueAfterMs };
     if (failure) throw new Error(`${failure.reason}: ${failure.message}`); // rate-limited retry
     return { requeueAfter: requeueAfter ?? this.#d.resyncMs ?? 300_000 };
   }
@@ -301,6 +315,18 @@ export class RayClusterReconciler {
         });
     }
     if (!todo.length) return;
+    if (isTLSEnabled(rc)) {
+      // The pods mount the certificates' Secrets: not before cert-manager issued them (./mtlsGate.ts).
+      const waiting = await mtlsNotReady(this.#d.client, rc);
+      if (waiting) {
+        failures.push({
+          reason: 'WaitingForMTLSCertificates',
+          message: `waiting for mTLS: ${waiting}`,
+          requeueAfterMs: 2000,
+        });
+        return;
+      }
+    }
     // Token auth: the pods read their token from a Secret that has to exist first.
     try {
       if (await ensureAuthSecret(this.#d.client, rc))
@@ -358,7 +384,8 @@ export class RayClusterReconciler {
       await this.#d.client.patch(RayClusters, rc.metadata!.namespace, rc.metadata!.name!, ops, 'json');
     } catch (err) {
       // 422 on a failed test: the autoscaler changed the list; the next reconcile sees the new one.
-      if (!isNotFound(err) && !isUnprocessable(err)) failures.push({ reason: 'FailedClearWorkersToDelete', message: errMessage(err) });
+      if (!isNotFound(err) && !isUnprocessable(err))
+        failures.push({ reason: 'FailedClearWorkersToDelete', message: errMessage(err) });
     }
   }
 

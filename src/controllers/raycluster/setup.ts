@@ -27,6 +27,8 @@ import type { Lister } from '../shared/lister.ts';
 import { cached, registerClusterMetrics } from '../metrics/kuberay.ts';
 import { gateEnabled } from '../../api/validation/features.ts';
 import { setupNetworkPolicyController } from './networkPolicies.ts';
+import { CertManagerDiscovery } from './certManager.ts';
+import { setupMTLSController } from './mtls.ts';
 
 export interface RayClusterControllerOptions {
   /** Namespaces to watch; empty = all (KubeRay's --watch-namespace). */
@@ -45,6 +47,8 @@ export interface RayClusterControllerOptions {
   validateOptions?: ValidateOptions;
   defaultTokenAuth?: boolean;
   redisCleanup?: boolean;
+  /** With RayClusterMTLS on: how long a cert-manager discovery answer is kept (default 60 s). */
+  certManagerRecheckMs?: number;
 }
 
 /** A Lister of the objects this process created or found existing, for kinds it does not watch. */
@@ -100,6 +104,10 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   // the head pod that mounts it; never resized or rewritten (KubeRay only warns on drift).
   children.set(PersistentVolumeClaims.kind, { resource: PersistentVolumeClaims, ...createdOnce() });
 
+  const gates = opts.validateOptions?.featureGates;
+  const certManager = gateEnabled(gates, 'RayClusterMTLS')
+    ? new CertManagerDiscovery(mgr.client, opts.certManagerRecheckMs)
+    : undefined;
   const expectations = new Expectations();
   const reconciler = new RayClusterReconciler({
     client: mgr.client,
@@ -115,6 +123,7 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
     ...(opts.validateOptions ? { validateOptions: opts.validateOptions } : {}),
     ...(opts.defaultTokenAuth ? { defaultTokenAuth: true } : {}),
     ...(opts.redisCleanup !== undefined ? { redisCleanup: opts.redisCleanup } : {}),
+    ...(certManager ? { certManager } : {}),
   });
   const controller = mgr.newController({
     name: 'raycluster',
@@ -128,11 +137,16 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   }
   for (const infs of childInformers) for (const i of infs) controller.watchOwned(i, 'RayCluster', 'ray.io');
   // The gated concerns run as controllers of their own (as in KubeRay), only with their gate on.
-  const gates = opts.validateOptions?.featureGates;
   if (gateEnabled(gates, 'RayClusterNetworkPolicy'))
     setupNetworkPolicyController(mgr, {
       ...(opts.watchNamespaces ? { watchNamespaces: opts.watchNamespaces } : {}),
       ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+      ...(opts.compileOptions ? { compileOptions: opts.compileOptions } : {}),
+    });
+  if (certManager)
+    setupMTLSController(mgr, {
+      certManager,
+      ...(opts.watchNamespaces ? { watchNamespaces: opts.watchNamespaces } : {}),
       ...(opts.compileOptions ? { compileOptions: opts.compileOptions } : {}),
     });
   return controller;

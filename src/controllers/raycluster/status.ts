@@ -32,6 +32,8 @@ export interface ReconcileFailure {
   /** A ReplicaFailure reason: FailedCreateHeadPod, FailedCreateWorkerPod, FailedDeleteWorkerPod, … */
   reason: string;
   message: string;
+  /** A wait, not an error (e.g. for mTLS certificates): look again after this long instead of backing off. */
+  requeueAfterMs?: number;
 }
 
 export interface StatusInput {
