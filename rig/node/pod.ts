@@ -14,7 +14,14 @@ import type { ContainerSpec, Pod, PodStatus } from './types.ts';
 import { groupAlive, signalGroup } from './procs.ts';
 import type { StartGate } from './gate.ts';
 import { ServiceAccountVolume, wantsToken } from './serviceAccount.ts';
-import { hostPathOf, mountTable, prepareVolumes, type VolumeLookups } from './volumes.ts';
+import {
+  hostPathOf,
+  mountTable,
+  prepareVolumes,
+  refreshVolumes,
+  refreshable,
+  type VolumeLookups,
+} from './volumes.ts';
 import type { RunningContainer } from './streaming.ts';
 import { imageConfig, ImageError, type ImageConfig } from './images.ts';
 
@@ -81,6 +88,9 @@ const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 export function podDirName(pod: Pod): string {
   return `${pod.metadata.namespace}_${pod.metadata.name}`;
 }
+
+/** How often configMap/secret volumes are compared with their objects (a kubelet: up to ~1 min). */
+const VOLUME_REFRESH_MS = 3000;
 
 export class PodWorker {
   pod: Pod;
@@ -153,6 +163,32 @@ export class PodWorker {
         if (this.#isClosed()) clearInterval(timer);
         else sa.ensure(this.pod).catch(() => undefined);
       }, 60_000);
+      timer.unref();
+    }
+    if ((this.pod.spec.volumes ?? []).some(refreshable)) {
+      // configMap and secret volumes follow their objects (volumes.ts), once they have been written.
+      const timer = setInterval(() => {
+        if (this.#isClosed()) {
+          clearInterval(timer);
+          return;
+        }
+        if (!this.#volumes) return;
+        const ctx = this.#ctx;
+        void this.#volumes
+          .then(() =>
+            refreshVolumes(this.dir, ctx.volumeLookups, {
+              pod: this.pod,
+              podIP: this.ip,
+              hostIP: ctx.hostIP,
+              nodeAllocatable: ctx.allocatable,
+            }),
+          )
+          .then((changed) => {
+            if (changed.length)
+              ctx.log(`pod ${podDirName(this.pod)}: volume files updated: ${changed.length}`);
+          })
+          .catch(() => undefined);
+      }, VOLUME_REFRESH_MS);
       timer.unref();
     }
     void this.#runAll().catch((err: unknown) => {

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EnvError } from './env.ts';
 import type { Pod, Volume } from './types.ts';
-import { hostPathOf, materialize, mountTable, prepareVolumes, type VolumeLookups } from './volumes.ts';
+import {
+  hostPathOf,
+  materialize,
+  mountTable,
+  prepareVolumes,
+  refreshVolumes,
+  type VolumeLookups,
+} from './volumes.ts';
 
 const lookups: VolumeLookups = {
   configMap: (_ns, name) =>
@@ -161,6 +168,32 @@ describe('local node volumes', () => {
         `/home/ray/samples=${join(dir, 'volumes/code')}`,
         "a mount over the node's own directories is left out",
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('secret and configMap volumes follow their objects: changed files rewritten, missing objects keep the last content', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kuray-vol-refresh-'));
+    try {
+      const p = pod([
+        { name: 'creds', secret: { secretName: 'creds' } },
+        { name: 'code', configMap: { name: 'code' } },
+      ]);
+      await prepareVolumes(dir, lookups, ctx(p), () => undefined);
+      assert.deepEqual(await refreshVolumes(dir, lookups, ctx(p)), [], 'nothing changed');
+      let password: string | undefined = 'rotated';
+      const later: VolumeLookups = {
+        ...lookups,
+        secret: () =>
+          Promise.resolve(password === undefined ? undefined : { password: Buffer.from(password) }),
+      };
+      const file = join(dir, 'volumes', 'creds', 'password');
+      assert.deepEqual(await refreshVolumes(dir, later, ctx(p)), [file]);
+      assert.equal(readFileSync(file, 'utf8'), 'rotated');
+      password = undefined;
+      assert.deepEqual(await refreshVolumes(dir, later, ctx(p)), []);
+      assert.equal(readFileSync(file, 'utf8'), 'rotated');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,9 +7,11 @@
 // hostPath (the host path itself). Other sources (PVCs, CSI, …) are reported by the node and not
 // mounted: the container sees the host's filesystem at that path.
 //
-// Unlike a kubelet, configMap and secret contents are written once, when the pod starts; a later
-// edit of the ConfigMap is not propagated (a kubelet does so within a minute).
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Like a kubelet, configMap and secret volumes follow their object while the pod runs
+// (refreshVolumes, every few seconds here; a kubelet takes up to a minute): a renewed certificate or an
+// edited ConfigMap reaches the files. Each changed file is replaced atomically (write, then rename).
+// Projected and downwardAPI volumes are written once.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { EnvError, fieldRefValue, resourceFieldValue } from './env.ts';
 import type { ContainerSpec, DownwardAPIFile, KeyToPath, Pod, Volume } from './types.ts';
@@ -205,6 +207,48 @@ export async function prepareVolumes(
     }
   }
   return out;
+}
+
+/** configMap and secret volumes are the ones that follow their object (refreshVolumes). */
+export const refreshable = (v: Volume): boolean => v.secret !== undefined || v.configMap !== undefined;
+
+/**
+ * Rewrites the files of `pod`'s configMap and secret volumes whose content changed since they were
+ * written (prepareVolumes made the directories); returns the paths rewritten. A missing object leaves
+ * the files as they are, as a kubelet keeps the last content it saw.
+ */
+export async function refreshVolumes(
+  podDir: string,
+  lookups: VolumeLookups,
+  ctx: DownwardContext,
+): Promise<string[]> {
+  const changed: string[] = [];
+  for (const v of ctx.pod.spec.volumes ?? []) {
+    if (!refreshable(v)) continue;
+    let m: MaterializedVolume;
+    try {
+      m = await materialize(v, lookups, ctx);
+    } catch {
+      continue; // not found now: keep what the pod has
+    }
+    if (m.kind !== 'files') continue;
+    const dir = join(podDir, 'volumes', v.name);
+    for (const f of m.files) {
+      const p = join(dir, f.path);
+      let old: Buffer | undefined;
+      try {
+        old = readFileSync(p);
+      } catch {
+        old = undefined;
+      }
+      if (old?.equals(f.content)) continue;
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(`${p}.kuray-new`, f.content, { mode: f.mode });
+      renameSync(`${p}.kuray-new`, p);
+      changed.push(p);
+    }
+  }
+  return changed;
 }
 
 const within = (path: string, dir: string): boolean =>

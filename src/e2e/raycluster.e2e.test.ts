@@ -5,7 +5,8 @@
 //   (b) the pods turn Ready from the compiler's readiness probes;
 //   (f) per-pod memory (RSS of each pod's process tree) is reported as a diagnostic;
 //   (d) scaling 3→1 through workersToDelete removes exactly those Ray nodes;
-//   (c) the head pod deleted → the operator recreates it, the worker restarts and rejoins, jobs run.
+//   (c) the head pod deleted → the operator recreates it, the worker restarts and rejoins, jobs run;
+//   (e) mTLS (gate RayClusterMTLS, KubeRay's sample): the GCS speaks TLS only, a job spreads over both nodes.
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -28,6 +29,8 @@ import { RayHttpStatusError } from '../ray/http.ts';
 import { isTerminalJobStatus } from '../ray/jobs.ts';
 import { overlayExample, runnableExamples } from './examples.ts';
 import { SEED_EXAMPLES } from '../testing/seeds.ts';
+import { KubeClient } from '../runtime/transport.ts';
+import { installCertManagerCRDs, startCertIssuer } from '../testing/certIssuer.ts';
 
 const seed = SEED_EXAMPLES;
 const GiB = 1024 ** 3;
@@ -255,6 +258,76 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
     const result = await runJob(now.head, 2);
     assert.equal(result.sum, sumOfSquares);
     assert.deepEqual(result.nodes, alive.map((n) => n.id).sort());
+  });
+
+  // mTLS for real: KubeRay's ray-cluster.mtls.yaml under a second operator with the RayClusterMTLS
+  // gate, cert-manager's API on the rig and src/testing/certIssuer.ts issuing as cert-manager would.
+  // The pods wait for certificates listing their own IPs (the local node refreshes Secret volumes as
+  // a kubelet does), Ray's GCS then speaks TLS only, and a job spreads over both nodes.
+  it('(e) mTLS: the KubeRay sample forms a Ray cluster whose GCS refuses plaintext', async (t) => {
+    const t0 = Date.now();
+    const phase = (what: string) => t.diagnostic(`${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // The basic cluster is done with: its CPUs go to this one.
+    await rig.kubectl(['delete', 'raycluster', 'ray-cluster', '-n', ns, '--wait=false']);
+    const client = KubeClient.fromFile(rig.kubeconfigPath);
+    const tlsNs = await newNamespace(rig, 'e2e-mtls');
+    await installCertManagerCRDs(client);
+    const issuer = startCertIssuer(client, tlsNs);
+    const tlsOp = await startOperator(rig, [tlsNs], {
+      raycluster: { validateOptions: { featureGates: { RayClusterMTLS: true } }, certManagerRecheckMs: 1000 },
+    });
+    try {
+      const doc = parseYamlStream(
+        readFileSync(
+          new URL('../controllers/raycluster/testdata/kuberay/ray-cluster.mtls.yaml', import.meta.url),
+          'utf8',
+        ),
+        'ray-cluster.mtls.yaml',
+      )[0]!.value as { metadata: Record<string, unknown> };
+      doc.metadata.namespace = tlsNs;
+      const r = await rig.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify(doc) });
+      assert.equal(r.code, 0, r.stderr);
+      const ps = await waitClusterReady(rig, tlsNs, 'raycluster-mtls', 2, 420_000);
+      phase('both pods Ready');
+      const head = ps.find(isHead)!;
+      const worker = ps.find((p) => !isHead(p))!;
+      const gcs = `${head.status!.podIP!}:6379`;
+      const ok = await execIn(rig, tlsNs, head.metadata.name!, 'ray-head', [
+        'ray',
+        'health-check',
+        '--address',
+        gcs,
+      ]);
+      assert.equal(ok.code, 0, `with the cluster's certificates: ${ok.stderr}`);
+      const plain = await execIn(rig, tlsNs, head.metadata.name!, 'ray-head', [
+        'env',
+        'RAY_USE_TLS=0',
+        'ray',
+        'health-check',
+        '--address',
+        gcs,
+      ]);
+      assert.notEqual(plain.code, 0, 'a plaintext client is refused by the GCS');
+      const alive = await until(
+        'both nodes alive',
+        async () => {
+          const a = await aliveNodes(head);
+          return a.length === 2 ? a : undefined;
+        },
+        { timeoutMs: 180_000, intervalMs: 3000 },
+      );
+      assert.deepEqual(alive.map((n) => n.ip).sort(), [head.status!.podIP!, worker.status!.podIP!].sort());
+      phase('both Ray nodes alive');
+      const result = await runJob(head, 2);
+      phase('job done');
+      assert.equal(result.sum, sumOfSquares);
+      assert.equal(result.nodes.length, 2, 'tasks ran on both nodes over TLS');
+    } finally {
+      await rig.kubectl(['delete', 'raycluster', 'raycluster-mtls', '-n', tlsNs, '--wait=false']);
+      await tlsOp.stop();
+      await issuer.stop();
+      client.close();
+    }
   });
 });
 
