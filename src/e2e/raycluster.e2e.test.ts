@@ -266,7 +266,9 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
   // a kubelet does), Ray's GCS then speaks TLS only, and a job spreads over both nodes.
   it('(e) mTLS: the KubeRay sample forms a Ray cluster whose GCS refuses plaintext', async (t) => {
     const t0 = Date.now();
-    const phase = (what: string) => t.diagnostic(`${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const phase = (what: string) => {
+      t.diagnostic(`${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    };
     // The basic cluster is done with: its CPUs go to this one.
     await rig.kubectl(['delete', 'raycluster', 'ray-cluster', '-n', ns, '--wait=false']);
     const client = KubeClient.fromFile(rig.kubeconfigPath);
