@@ -35,7 +35,8 @@ export type NetworkPolicy = Omit<Plain<V1NetworkPolicy>, 'spec'> & {
   spec?: Omit<NonNullable<Plain<V1NetworkPolicy>['spec']>, 'ingress'> & {
     ingress?: NetworkPolicyIngressRule[];
   };
-};export type EnvVar = Plain<V1EnvVar>;
+};
+export type EnvVar = Plain<V1EnvVar>;
 export type OwnerReference = Plain<V1OwnerReference>;
 export type PersistentVolumeClaim = Plain<V1PersistentVolumeClaim>;
 export type Pod = Plain<V1Pod>;

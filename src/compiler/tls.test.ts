@@ -53,7 +53,10 @@ test("head: its certificate's Secret at /etc/ray/tls, TLS env on Ray and the aut
   assert.equal(wait?.image, ray?.image);
   assert.deepEqual(wait?.command, ['sh', '-c']);
   assert.match(wait.args![0]!, /openssl x509 -in "\$\{CERT\}"/);
-  assert.deepEqual(wait?.env?.[0], { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
+  assert.deepEqual(wait?.env?.[0], {
+    name: 'POD_IP',
+    valueFrom: { fieldRef: { fieldPath: 'status.podIP' } },
+  });
   assert.equal(wait?.resources?.limits?.memory, '64Mi');
   // Restricted by default like every container the operator adds.
   assert.equal(wait?.securityContext?.allowPrivilegeEscalation, false);
