@@ -89,6 +89,23 @@ async function aliveNodes(head: Pod): Promise<{ id: string; ip: string }[]> {
     .map((n) => ({ id: n.node_id, ip: n.node_ip }));
 }
 
+/** Waits until the head's Ray cluster has exactly `count` alive nodes; returns them. */
+function waitAliveNodes(
+  head: Pod,
+  count: number,
+  what: string,
+  timeoutMs: number,
+): Promise<{ id: string; ip: string }[]> {
+  return until(
+    what,
+    async () => {
+      const a = await aliveNodes(head);
+      return a.length === count ? a : undefined;
+    },
+    { timeoutMs, intervalMs: 2000 },
+  );
+}
+
 const sumOfSquares = Array.from({ length: 24 }, (_, i) => i * i).reduce((a, b) => a + b, 0);
 
 describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000 }, () => {
@@ -207,14 +224,7 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
       [head.metadata.name, kept.metadata.name].sort(),
       'exactly the listed workers were removed',
     );
-    const alive = await until(
-      'Ray to drop the two deleted nodes',
-      async () => {
-        const a = await aliveNodes(head);
-        return a.length === 2 ? a : undefined;
-      },
-      { timeoutMs: 120_000, intervalMs: 2000 },
-    );
+    const alive = await waitAliveNodes(head, 2, 'Ray to drop the two deleted nodes', 120_000);
     assert.deepEqual(alive.map((n) => n.ip).sort(), [head.status!.podIP!, kept.status!.podIP!].sort());
     const status = await rayStatus(rig, ns, head);
     assert.deepEqual(status.nodesByType, { headgroup: 1, 'worker-group-1': 1 }, status.text);
@@ -243,14 +253,7 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
       { timeoutMs: 420_000, intervalMs: 2000 },
     );
     assert.notEqual(now.head.status!.podIP, oldHead.status!.podIP);
-    const alive = await until(
-      'both nodes alive in the new Ray cluster',
-      async () => {
-        const a = await aliveNodes(now.head);
-        return a.length === 2 ? a : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 3000 },
-    );
+    const alive = await waitAliveNodes(now.head, 2, 'both nodes alive in the new Ray cluster', 180_000);
     assert.deepEqual(
       alive.map((n) => n.ip).sort(),
       [now.head.status!.podIP!, now.worker.status!.podIP!].sort(),
@@ -310,14 +313,7 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
         gcs,
       ]);
       assert.notEqual(plain.code, 0, 'a plaintext client is refused by the GCS');
-      const alive = await until(
-        'both nodes alive',
-        async () => {
-          const a = await aliveNodes(head);
-          return a.length === 2 ? a : undefined;
-        },
-        { timeoutMs: 180_000, intervalMs: 3000 },
-      );
+      const alive = await waitAliveNodes(head, 2, 'both nodes alive', 180_000);
       assert.deepEqual(alive.map((n) => n.ip).sort(), [head.status!.podIP!, worker.status!.podIP!].sort());
       phase('both Ray nodes alive');
       const result = await runJob(head, 2);

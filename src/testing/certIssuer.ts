@@ -146,19 +146,10 @@ async function issue(client: KubeClient, dir: string, cert: Cert): Promise<boole
   let caPem: string;
   if (issuer.spec?.selfSigned) {
     await run('openssl', [
-      'req',
+      ...newKeyRequest(key, crt, cn),
       '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      crt,
       '-days',
       '3650',
-      '-subj',
-      `/CN=${cn}`,
       '-extensions',
       'v3',
       '-config',
@@ -177,19 +168,7 @@ async function issue(client: KubeClient, dir: string, cert: Cert): Promise<boole
     await writeFile(join(dir, 'ca.crt'), caPem);
     await writeFile(join(dir, 'ca.key'), unb64(ca.data?.['tls.key']));
     const csr = join(dir, 'tls.csr');
-    await run('openssl', [
-      'req',
-      '-new',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      csr,
-      '-subj',
-      `/CN=${cn}`,
-    ]);
+    await run('openssl', [...newKeyRequest(key, csr, cn), '-new']);
     await run('openssl', [
       'x509',
       '-req',
@@ -251,6 +230,11 @@ async function issue(client: KubeClient, dir: string, cert: Cert): Promise<boole
     'merge',
   );
   return true;
+}
+
+/** `openssl req` with a new RSA key (unencrypted) written to `key`, subject CN=`cn`, output to `out`. */
+function newKeyRequest(key: string, out: string, cn: string): string[] {
+  return ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', out, '-subj', `/CN=${cn}`];
 }
 
 /** A config whose [v3] section carries the extensions, for `openssl req -x509`. */
