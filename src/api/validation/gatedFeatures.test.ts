@@ -14,19 +14,6 @@ const sample = (file: string): unknown =>
     file,
   )[0]!.value;
 
-const networkPolicyCluster = {
-  apiVersion: 'ray.io/v1',
-  kind: 'RayCluster',
-  metadata: { name: 'np' },
-  spec: {
-    networkPolicy: { mode: 'DenyAllIngress' },
-    headGroupSpec: {
-      rayStartParams: {},
-      template: { spec: { containers: [{ name: 'ray-head', image: 'rayproject/ray:2.52.0' }] } },
-    },
-  },
-};
-
 const cases: { gate: FeatureGate; field: string; obj: () => unknown }[] = [
   {
     gate: 'GCSFaultToleranceEmbeddedStorage',
@@ -39,7 +26,11 @@ const cases: { gate: FeatureGate; field: string; obj: () => unknown }[] = [
     obj: () => sample('ray-cluster.historyserver.yaml'),
   },
   { gate: 'RayClusterMTLS', field: 'spec.tlsOptions', obj: () => sample('ray-cluster.mtls.yaml') },
-  { gate: 'RayClusterNetworkPolicy', field: 'spec.networkPolicy', obj: () => networkPolicyCluster },
+  {
+    gate: 'RayClusterNetworkPolicy',
+    field: 'spec.networkPolicy',
+    obj: () => sample('ray-cluster.network-policy-deny-all.yaml'),
+  },
 ];
 
 describe('gated RayCluster features', () => {
