@@ -12,9 +12,11 @@ import { Manager } from '../runtime/manager.ts';
 import { Pods } from '../runtime/resources.ts';
 import { trimCachedPod } from '../controllers/shared/cachedPod.ts';
 import type { OperatorOptions } from './options.ts';
+import { applyRuntimeV8Flags } from './nodeFlags.ts';
 import { runWebhook } from '../webhook/run.ts';
 
 export async function runOperator(o: OperatorOptions): Promise<Manager> {
+  applyRuntimeV8Flags();
   const mgr = new Manager({
     ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
     qps: o.qps,
