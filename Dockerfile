@@ -24,7 +24,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
-# V8 flags of the operator process: src/operator/nodeFlags.ts says why (a test keeps the two equal).
+# V8 flags of the operator process: src/operator/nodeFlags.ts says why (a test keeps the two equal;
+# the flags Node refuses here, such as --memory-saver-mode, the operator sets itself at start).
 ENV NODE_OPTIONS="--max-semi-space-size=2"
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

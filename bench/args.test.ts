@@ -47,3 +47,14 @@ test('remote control plane: --latency-ms, and each operator at its own default c
   assert.throws(() => parseArgs(['--latency-ms', '-1']), /--latency-ms needs an integer/);
   assert.throws(() => parseArgs(['--reconcile-concurrency', 'many']), /positive integer/);
 });
+
+test('--kuray-node-flag: extra V8 flags for Kuray, repeatable, kept apart from operator flags', () => {
+  const a = parseArgs([
+    '--kuray-node-flag=--max-old-space-size=64',
+    '--kuray-node-flag',
+    '--optimize-for-size',
+  ]);
+  assert.deepEqual(a.kurayNodeFlags, ['--max-old-space-size=64', '--optimize-for-size']);
+  assert.deepEqual(a.kurayFlags, []);
+  assert.deepEqual(parseArgs([]).kurayNodeFlags, []);
+});

@@ -23,17 +23,22 @@ export interface BenchArgs {
   latencyMs: number;
   /** Extra flags for Kuray's operator (experiments such as --pod-write-parallelism=8), repeatable. */
   kurayFlags: string[];
+  /** Extra V8/Node flags for Kuray's process (experiments such as --max-old-space-size=64), repeatable. */
+  kurayNodeFlags: string[];
   cpuProf: boolean;
 }
 
 export const usage = `usage: npm run bench -- [--size small|full] [--only LIST] [--skip-peer] [--qps N] [--burst N]
-                        [--reconcile-concurrency N|default] [--latency-ms N] [--kuray-flag F]... [--cpu-prof]
+                        [--reconcile-concurrency N|default] [--latency-ms N] [--kuray-flag F]... [--kuray-node-flag F]...
+                        [--cpu-prof]
   --only LIST   comma list of scenarios (burst, scale, steady) and/or subjects (limit, kuray, peer)
   --skip-peer   do not build or run KubeRay
   --reconcile-concurrency default   pass no concurrency flag: each operator at its own default
   --latency-ms N   remote control plane: operators and the script reach the API server through a
                    loopback proxy that adds N ms each way (the bench's own watches stay direct)
   --kuray-flag F   an extra operator flag for Kuray (e.g. --kuray-flag=--pod-write-parallelism=8)
+  --kuray-node-flag F   an extra Node/V8 flag for Kuray's process, after the image's
+                   (e.g. --kuray-node-flag=--max-old-space-size=64, --kuray-node-flag=--heapsnapshot-signal=SIGUSR2)
   --cpu-prof    write a V8 CPU profile of each Kuray run into bench/results/`;
 
 const scenarioNames: readonly ScenarioName[] = ['burst', 'scale', 'steady'];
@@ -56,6 +61,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     concurrency: 4,
     latencyMs: 0,
     kurayFlags: [],
+    kurayNodeFlags: [],
     cpuProf: false,
   };
   let skipPeer = false;
@@ -101,6 +107,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       }
       case '--kuray-flag':
         out.kurayFlags.push(value());
+        break;
+      case '--kuray-node-flag':
+        out.kurayNodeFlags.push(value());
         break;
       case '--cpu-prof':
         out.cpuProf = true;

@@ -86,6 +86,7 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
       concurrency: args.concurrency,
       kubeconfig: env.opKubeconfig,
       extraFlags: args.kurayFlags,
+      nodeFlags: args.kurayNodeFlags,
     };
     if (subject === 'kuray') op = await startKuray(rig, ns, limits, env.outDir, env.profDir);
     if (subject === 'kuberay') op = await startKubeRay(rig, env.kuberayBin!, ns, limits, env.outDir);
@@ -283,6 +284,7 @@ async function main(): Promise<void> {
     `Kuray benchmark, size ${args.size}, qps ${args.qps} / burst ${args.burst}, reconcile concurrency ${args.concurrency}` +
       (args.latencyMs ? `, remote control plane +${args.latencyMs} ms each way` : '') +
       (args.kurayFlags.length ? `, Kuray flags ${args.kurayFlags.join(' ')}` : '') +
+      (args.kurayNodeFlags.length ? `, Kuray node flags ${args.kurayNodeFlags.join(' ')}` : '') +
       (peerVersion ? `, peer KubeRay ${peerVersion}` : ''),
     `machine: ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, load ${loadavg()[0]!.toFixed(1)}`,
     '',

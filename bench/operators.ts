@@ -24,6 +24,8 @@ export interface Limits {
   kubeconfig?: string;
   /** Extra operator flags, last (Kuray only: experiments). */
   extraFlags?: readonly string[];
+  /** Extra Node/V8 flags after the image's (Kuray only: experiments). */
+  nodeFlags?: readonly string[];
 }
 
 function concurrencyFlag(l: Limits): string[] {
@@ -135,6 +137,7 @@ export async function startKuray(
   // The flags the image runs the operator with (src/operator/nodeFlags.ts).
   const nodeArgs = [
     ...OPERATOR_NODE_FLAGS,
+    ...(limits.nodeFlags ?? []),
     ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
   ];
   return launch(

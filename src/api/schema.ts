@@ -5,7 +5,8 @@
 // The builders emit *structural* OpenAPI v3 directly (no $ref, no patternProperties, enums as `enum`
 // rather than anyOf-of-consts), so the CRD generator only has to copy them. `Static<>` of each builder
 // is the TypeScript type the rest of Kuray uses.
-import Type, { type TSchema, type TUnsafe, type TProperties, type TObject, type TArray } from 'typebox';
+import type { Static, TSchema, TUnsafe, TProperties, TObject, TArray } from 'typebox';
+import { Type } from './typeBuilders.ts';
 
 /** Kubernetes' own pattern for resource.Quantity strings (as controller-gen emits it). */
 export const QUANTITY_PATTERN =
@@ -53,11 +54,8 @@ export function stringMap(description: string, extra: Extra = {}): TUnsafe<Recor
 }
 
 /** map[string]T for an object value schema. */
-export function mapOf<T extends TSchema>(
-  value: T,
-  description: string,
-): TUnsafe<Record<string, Type.Static<T>>> {
-  return Type.Unsafe<Record<string, Type.Static<T>>>({
+export function mapOf<T extends TSchema>(value: T, description: string): TUnsafe<Record<string, Static<T>>> {
+  return Type.Unsafe<Record<string, Static<T>>>({
     type: 'object',
     additionalProperties: value,
     ...d(description),

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Informer, SharedInformerFactory } from './informer.ts';
 import { newRegistry } from './metrics.ts';
 import { ConfigMaps, Pods, type KubeObject } from './resources.ts';
+import { stripManagedFields } from './reflector.ts';
 import { labelIndex, ownerUidIndex, Store } from './store.ts';
 import { KubeClient } from './transport.ts';
 import { loopbackKubeConfig } from './testutil.ts';
@@ -123,4 +124,17 @@ test('the shared factory hands out one informer per resource+namespace+selector'
   assert.notEqual(f.informer(ConfigMaps, { namespace: 'ns', labelSelector: 'ray.io/is-ray-node=yes' }), a);
   assert.equal(f.all().length, 3);
   assert.equal(f.hasSynced(), false);
+});
+
+test('a transform set on the factory is what every informer of that resource caches, and only that resource', () => {
+  const f = new SharedInformerFactory({ client });
+  const trim = (o: KubeObject): KubeObject => ({ metadata: { name: o.metadata.name } });
+  f.setTransform(Pods, trim);
+  assert.equal(f.informer(Pods, { namespace: 'a' }).reflector.transform, trim);
+  assert.equal(f.informer(Pods, { namespace: 'b', labelSelector: 'x' }).reflector.transform, trim);
+  assert.equal(f.informer(ConfigMaps, { namespace: 'a' }).reflector.transform, stripManagedFields);
+  // Too late once an informer exists: the caches would hold objects trimmed two ways.
+  assert.throws(() => {
+    f.setTransform(ConfigMaps, trim);
+  }, /exists already/);
 });

@@ -193,31 +193,48 @@ export interface SharedInformerFactoryOptions {
   logger?: Logger;
 }
 
+function gvrKey(r: GVR): string {
+  return `${r.group}|${r.version}|${r.resource}`;
+}
+
 /** One informer per resource+namespace+selectors; start() starts all, waitForSync() waits for all. */
 export class SharedInformerFactory {
   readonly #o: SharedInformerFactoryOptions;
   readonly #informers = new Map<string, Informer<KubeObject>>();
+  readonly #transforms = new Map<string, (obj: KubeObject) => KubeObject>();
   #started = false;
 
   constructor(opts: SharedInformerFactoryOptions) {
     this.#o = opts;
   }
 
+  /**
+   * What every informer of `resource` caches instead of the object as served (the reflector's default:
+   * the object without managedFields). Informers are shared, so the process sets it once, before any
+   * controller asks for one: a cache must not hold differently-trimmed objects depending on who asked first.
+   */
+  setTransform<T extends KubeObject>(resource: GVR, transform: (obj: T) => T): void {
+    const g = gvrKey(resource);
+    if ([...this.#informers.keys()].some((k) => k.startsWith(g + '|')))
+      throw new Error(`setTransform(${resource.resource}): an informer for it exists already`);
+    this.#transforms.set(g, transform as unknown as (obj: KubeObject) => KubeObject);
+  }
+
   informer<T extends KubeObject>(resource: GVR, sel: InformerSelector = {}): Informer<T> {
     const key = [
-      resource.group,
-      resource.version,
-      resource.resource,
+      gvrKey(resource),
       sel.namespace ?? '',
       sel.labelSelector ?? '',
       sel.fieldSelector ?? '',
     ].join('|');
     let inf = this.#informers.get(key) as Informer<T> | undefined;
     if (!inf) {
+      const transform = this.#transforms.get(gvrKey(resource));
       inf = new Informer<T>({
         client: this.#o.client,
         resource,
         ...sel,
+        ...(transform ? { transform: transform as unknown as (obj: T) => T } : {}),
         resyncMs: this.#o.resyncMs,
         stallTimeoutMs: this.#o.stallTimeoutMs,
         logger: this.#o.logger,

@@ -52,6 +52,10 @@ export class Reflector<T extends KubeObject> {
   readonly #sink: ReflectorSink<T>;
   readonly #log: Logger;
   readonly #transform: (obj: T) => T;
+  /** What each listed or watched object becomes before the sink caches it. */
+  get transform(): (obj: T) => T {
+    return this.#transform;
+  }
   #rv: string | undefined;
   #needList = true;
   #onHealthy: () => void = () => undefined;

@@ -21,6 +21,8 @@ import { Manager } from '../runtime/manager.ts';
 import { Registry } from 'prom-client';
 import type { Rig } from '../../rig/testing.ts';
 import { OPERATOR_NODE_FLAGS } from '../operator/nodeFlags.ts';
+import { trimCachedPod } from '../controllers/shared/cachedPod.ts';
+import { Pods } from '../runtime/resources.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 
@@ -66,6 +68,8 @@ export async function startOperator(
       retryPeriodMs: 500,
     },
   });
+  // As runOperator (src/operator/run.ts): the controllers see the pod cache the operator keeps.
+  mgr.informers.setTransform(Pods, trimCachedPod);
   setupRayClusterController(mgr, { watchNamespaces: namespaces, concurrency: 4, ...opts.raycluster });
   setupAutoscalerController(mgr, { watchNamespaces: namespaces, ...opts.autoscaler });
   setupRayJobController(mgr, { watchNamespaces: namespaces, concurrency: 4, ...opts.rayjob });
