@@ -133,7 +133,10 @@ export class SpdySession {
       }
       case 'data': {
         const s = this.#streams.get(f.streamId);
-        if (!s) return;
+        // After our reset (port-forward: the pod's port refused or closed — its pod deleted) the peer
+        // may still send what it had in flight. Writing it to the ended `incoming` would emit an
+        // 'error' nobody listens to, and that killed the whole local node; drop it, as a peer must.
+        if (!s || s.incoming.writableEnded) return;
         if (f.data.length) s.incoming.write(f.data);
         if (f.fin) s.incoming.end();
         return;

@@ -516,7 +516,28 @@ describe(
             ? ps[0]!
             : undefined;
         },
-        { timeoutMs: 180_000, intervalMs: 1000 },
+        {
+          timeoutMs: 180_000,
+          intervalMs: 1000,
+          // Each operator pod's state and the last lines of its log: why the new one is not Ready.
+          describe: async () => {
+            const out: string[] = [];
+            for (const p of await operatorPods()) {
+              const logs = await kubectl(['logs', '-n', releaseNs, p.metadata.name!, '--tail=30']);
+              out.push(
+                `${p.metadata.name} uid ${p.metadata.uid} deleting ${!!p.metadata.deletionTimestamp} ` +
+                  `phase ${p.status?.phase} conditions ${JSON.stringify(p.status?.conditions)} ` +
+                  `containers ${JSON.stringify(p.status?.containerStatuses)}`,
+                logs.stdout + logs.stderr,
+              );
+            }
+            // The local node runs both pods: its own log says why one does not start.
+            const nodeLog = join(rig.dir, 'logs', 'local-node.log');
+            if (existsSync(nodeLog))
+              out.push('local node log:', ...readFileSync(nodeLog, 'utf8').split('\n').slice(-60));
+            return out.join('\n');
+          },
+        },
       );
       assert.ok(after.spec.containers[0]!.args!.includes('--log-level=debug'));
       const pidOf = (p: Pod) =>

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { isTerminalJobStatus } from '../../ray/jobs.ts';
+import { isTerminalJobStatus, JOB_STATUSES, type JobStatus } from '../../ray/jobs.ts';
 import { DashboardClient } from '../../ray/dashboard.ts';
 import { RayJobs, type KubeObject } from '../../runtime/resources.ts';
 import { parseYamlStream, toYaml } from '../../util/yaml.ts';
@@ -319,7 +319,17 @@ async function submit(kube: Kube, entrypoint: string, f: SubmitFlags, cmd: Comma
         io.out.write(logs.slice(printed));
         printed = logs.length;
       }
-      const j = await dash.getJob(id);
+      let j: Awaited<ReturnType<DashboardClient['getJob']>>;
+      try {
+        j = await dash.getJob(id);
+      } catch (err) {
+        // The operator may delete the cluster (and the head this forwards to) the moment it sees the
+        // job end — at once with --ttl-seconds-after-finished 0 — before this loop asks again. The
+        // RayJob is the record then: an ended RayJob goes on to the wait below (the driver's last
+        // lines went with the cluster); anything else is an error the user must see.
+        if (await rayJobEnded(kube, jobName)) break;
+        throw err;
+      }
       if (j && isTerminalJobStatus(j.status)) {
         const rest = await dash.jobLogs(id).catch(() => '');
         if (rest.length > printed) io.out.write(rest.slice(printed));
@@ -421,4 +431,14 @@ export function registerJob(parent: Command, io: Io = stdio): void {
         io,
       );
     });
+}
+
+async function rayJobEnded(kube: Kube, jobName: string): Promise<boolean> {
+  const rj = await kube.client.get<RayJobObject>(RayJobs, kube.namespace, jobName).catch(() => undefined);
+  const status = rj?.status?.jobStatus;
+  return (
+    !!status &&
+    (JOB_STATUSES as readonly string[]).includes(status) &&
+    isTerminalJobStatus(status as JobStatus)
+  );
 }
