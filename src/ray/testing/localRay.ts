@@ -216,12 +216,20 @@ export async function startLocalRayHead(opts: {
         join(tempDir, `${w.podName}.log`),
       );
       procs.push(p);
-      await waitFor(`worker ${w.podName} in GCS`, 60_000, async () => {
-        if (p.child.exitCode !== null)
-          throw new Error(`worker exited ${p.child.exitCode}; see ${tempDir}/${w.podName}.log`);
-        const s = await getClusterResourceState({ address: gcsAddress });
-        return s.nodes.some((n) => n.instanceId === w.podName && n.status !== 'DEAD') || undefined;
-      });
+      try {
+        // 120 s: three workers starting at once on a loaded 2-core machine took longer than 60 s.
+        await waitFor(`worker ${w.podName} in GCS`, 120_000, async () => {
+          if (p.child.exitCode !== null)
+            throw new Error(`worker exited ${p.child.exitCode}; see ${tempDir}/${w.podName}.log`);
+          const s = await getClusterResourceState({ address: gcsAddress });
+          return s.nodes.some((n) => n.instanceId === w.podName && n.status !== 'DEAD') || undefined;
+        });
+      } catch (err) {
+        // A caller that retries (a kubelet restarting a container) must not leave this one running:
+        // a late join would give the pod two Ray nodes under one instance id.
+        await stopProc(p);
+        throw err;
+      }
       return {
         podName: w.podName,
         group: w.group,
