@@ -49,6 +49,8 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
   const workers = new Map<string, Promise<LocalRayWorker | undefined>>();
   let bridging = true;
   let bridge: Promise<void> | undefined;
+  /** Why a bridged Ray worker did not start (shown when a wait times out). */
+  const startFailures: string[] = [];
 
   before(async () => {
     rig = await useRig();
@@ -87,7 +89,8 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
         for (const name of live) {
           if (!workers.has(name)) {
             // A worker that fails to start is started again, as a kubelet restarts a container.
-            const w = ray.addWorker({ podName: name, group: 'workers', numCpus: 1 }).catch(() => {
+            const w = ray.addWorker({ podName: name, group: 'workers', numCpus: 1 }).catch((err: unknown) => {
+              startFailures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
               workers.delete(name);
               return undefined;
             });
@@ -208,6 +211,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
             `status.autoscaler ${JSON.stringify(rc.status?.autoscaler)}`,
             `workersToDelete ${JSON.stringify(rc.spec.workerGroupSpecs![0]!.scaleStrategy?.workersToDelete)}`,
             `live pods ${JSON.stringify(pods)}; bridged Ray workers ${JSON.stringify([...workers.keys()])}`,
+            `Ray workers that failed to start: ${startFailures.join('\n') || 'none'}`,
             'events:',
             ...evs,
           ].join('\n');
@@ -215,6 +219,7 @@ describe('native autoscaler on the rig with real Ray signals', { timeout: 600_00
       },
     );
     phase('replicas 3 → 0, pods gone');
+    for (const f of startFailures) t.diagnostic(`a Ray worker was started again: ${f}`);
     for (const e of await events('demand')) t.diagnostic(`${e.reason}: ${e.message}`);
     const downs = (await events('demand')).filter((e) => e.reason === 'AutoscalerScaledDown');
     assert.ok(downs.length >= 1);
