@@ -73,9 +73,10 @@ export function requestKey(req: Request): string {
 
 export interface WatchOptions {
   /**
-   * Enqueue after this many ms instead of at once. Events for the same key inside the window become
-   * one reconcile (the queue keeps the earliest time): a burst of pod status changes of one cluster
-   * costs one status write instead of one per pod.
+   * At most one enqueue per this many ms for a key (WorkQueue.addThrottled): the first event after a
+   * quiet window goes at once, events inside the window become one reconcile at its end — a burst
+   * of pod status changes of one cluster costs one status write per window instead of one per pod,
+   * and a lone event waits for nothing.
    */
   coalesceMs?: number;
 }
@@ -174,9 +175,10 @@ export class Controller {
     updateFilter?: (oldObj: T, newObj: T) => boolean,
     opts: WatchOptions = {},
   ): () => void {
-    // addAfter with 0 is add.
+    const window = opts.coalesceMs ?? 0;
     const put = (k: string): void => {
-      this.queue.addAfter(k, opts.coalesceMs ?? 0);
+      if (window > 0) this.queue.addThrottled(k, window);
+      else this.queue.add(k);
     };
     const enqueueAll = (o: T): void => {
       for (const r of map(o)) put(requestKey(r));

@@ -76,6 +76,32 @@ test('addAfter fires on the clock, and an earlier time wins over a later one', a
   assert.equal(q.length, 0, 'the later addAfter of a was folded into the earlier one');
 });
 
+test('addThrottled: the first add of a quiet item goes at once, the rest of its window become one add at the end', async () => {
+  const { q, clock } = queue();
+  q.addThrottled('a', 1000);
+  assert.equal(await getNow(q), 'a', 'a lone event waits for nothing');
+  q.done('a');
+  clock.advance(100);
+  q.addThrottled('a', 1000);
+  clock.advance(400);
+  q.addThrottled('a', 1000);
+  assert.equal(q.length, 0, 'inside the window: held');
+  clock.advance(499);
+  assert.equal(q.length, 0);
+  clock.advance(1);
+  assert.equal(await getNow(q), 'a', 'one add at the window end (t = 1000)');
+  q.done('a');
+  clock.advance(200);
+  q.addThrottled('a', 1000);
+  assert.equal(q.length, 0, 'the next window starts where the last add was: t = 1200 waits for 2000');
+  clock.advance(800);
+  assert.equal(await getNow(q), 'a');
+  q.done('a');
+  clock.advance(5000);
+  q.addThrottled('a', 1000);
+  assert.equal(await getNow(q), 'a', 'quiet again: at once');
+});
+
 test('addRateLimited backs off per item exponentially from 5 ms; forget resets', () => {
   const { q, clock } = queue();
   const delays: number[] = [];
