@@ -200,6 +200,38 @@ test('coalesceMs: the first event of an owner reconciles at once, the rest of it
   assert.deepEqual(got.slice(2), ['rc1'], 'rc2 had one event: no second reconcile');
 });
 
+test('coalesceMs with urgent: an urgent event inside the window reconciles at once', async () => {
+  const client = new KubeClient(loopbackKubeConfig(1), { registry: newRegistry() });
+  const pods = new Informer<KubeObject>({ client, resource: Pods });
+  const got: number[] = [];
+  const t0 = Date.now();
+  const c = new Controller({
+    name: 'urgent',
+    registry: newRegistry(),
+    reconcile: () => {
+      got.push(Date.now() - t0);
+      return Promise.resolve();
+    },
+  });
+  c.watchOwned(pods, 'RayCluster', 'ray.io', {
+    coalesceMs: 5000,
+    urgent: (o) => o.metadata.labels?.last === 'yes',
+  });
+  c.start();
+  const ownerReferences = [
+    { apiVersion: 'ray.io/v1', kind: 'RayCluster', name: 'rc', uid: 'u', controller: true },
+  ];
+  pods.apply('ADDED', { metadata: { name: 'a', namespace: 'ns', resourceVersion: '1', ownerReferences } });
+  await until(() => got.length === 1, 2000, 'the first event at once');
+  pods.apply('ADDED', { metadata: { name: 'b', namespace: 'ns', resourceVersion: '2', ownerReferences } });
+  pods.apply('ADDED', {
+    metadata: { name: 'z', namespace: 'ns', resourceVersion: '3', ownerReferences, labels: { last: 'yes' } },
+  });
+  await until(() => got.length === 2, 2000, 'the urgent event well before the 5 s window ends');
+  assert.ok(got[1]! < 2000);
+  await c.stop(1000);
+});
+
 test('an update filter such as generationChanged drops status-only updates but not spec changes or resyncs', async () => {
   const client = new KubeClient(loopbackKubeConfig(1), { registry: newRegistry() });
   const inf = new Informer<KubeObject>({ client, resource: RayClusters });

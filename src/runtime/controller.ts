@@ -79,6 +79,12 @@ export interface WatchOptions {
    * and a lone event waits for nothing.
    */
   coalesceMs?: number;
+  /**
+   * With coalesceMs: an event for which this returns true enqueues at once, not at the window's end —
+   * the event that may complete what users wait for (the last pod of a cluster turning Ready). A
+   * false positive costs one extra reconcile.
+   */
+  urgent?: (obj: KubeObject) => boolean;
 }
 
 export class Controller {
@@ -176,12 +182,13 @@ export class Controller {
     opts: WatchOptions = {},
   ): () => void {
     const window = opts.coalesceMs ?? 0;
-    const put = (k: string): void => {
-      if (window > 0) this.queue.addThrottled(k, window);
+    const put = (k: string, urgent = false): void => {
+      if (window > 0 && !urgent) this.queue.addThrottled(k, window);
       else this.queue.add(k);
     };
     const enqueueAll = (o: T): void => {
-      for (const r of map(o)) put(requestKey(r));
+      const urgent = opts.urgent?.(o) ?? false;
+      for (const r of map(o)) put(requestKey(r), urgent);
     };
     return informer.addEventHandler({
       onAdd: enqueueAll,
@@ -191,7 +198,8 @@ export class Controller {
         // the first is already being processed would cost a needless extra reconcile.
         const keys = new Set(map(cur).map(requestKey));
         if (old !== cur) for (const r of map(old)) keys.add(requestKey(r));
-        for (const k of keys) put(k);
+        const urgent = opts.urgent?.(cur) ?? false;
+        for (const k of keys) put(k, urgent);
       },
       onDelete: enqueueAll,
     });

@@ -29,6 +29,8 @@ import { gateEnabled } from '../../api/validation/features.ts';
 import { setupNetworkPolicyController } from './networkPolicies.ts';
 import { CertManagerDiscovery } from './certManager.ts';
 import { setupMTLSController } from './mtls.ts';
+import { completesCluster } from './completingEvent.ts';
+import type { Pod } from '../../compiler/k8sTypes.ts';
 
 export interface RayClusterControllerOptions {
   /** Namespaces to watch; empty = all (KubeRay's --watch-namespace). */
@@ -133,7 +135,10 @@ export function setupRayClusterController(mgr: Manager, opts: RayClusterControll
   for (const c of clusters) controller.watchOwn(c);
   for (const p of pods) {
     observeExpectations(expectations, p, (o) => podClusterIndex(o)[0]);
-    controller.watchOwned(p, 'RayCluster', 'ray.io', { coalesceMs: opts.podEventCoalesceMs ?? 1000 });
+    controller.watchOwned(p, 'RayCluster', 'ray.io', {
+      coalesceMs: opts.podEventCoalesceMs ?? 1000,
+      urgent: (o) => completesCluster(p, o as Pod),
+    });
   }
   for (const infs of childInformers) for (const i of infs) controller.watchOwned(i, 'RayCluster', 'ray.io');
   // The gated concerns run as controllers of their own (as in KubeRay), only with their gate on.
