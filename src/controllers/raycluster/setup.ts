@@ -40,8 +40,10 @@ export interface RayClusterControllerOptions {
   podWriteParallelism?: number;
   resyncMs?: number;
   /**
-   * Pod events reach the queue after this window (default 1000 ms), so the pods of a cluster that
-   * start together cost one reconcile and one status write, not one each. Cluster events are not delayed.
+   * Pod events of a cluster reach the queue at most once per this window (default 1000 ms; the first
+   * at once), so the pods of a cluster that start together cost one or two reconciles and status
+   * writes, not one each; the event that may complete the cluster (completingEvent.ts) is not held.
+   * Cluster events are not delayed.
    */
   podEventCoalesceMs?: number;
   /** Passed to the reconciler (see RayClusterReconcilerDeps). */
