@@ -7,6 +7,7 @@
 //   (d) scaling 3→1 through workersToDelete removes exactly those Ray nodes;
 //   (c) the head pod deleted → the operator recreates it, the worker restarts and rejoins, jobs run;
 //   (e) mTLS (gate RayClusterMTLS, KubeRay's sample): the GCS speaks TLS only, a job spreads over both nodes.
+import { kuberaySample } from '../testing/kuberaySamples.ts';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -282,13 +283,7 @@ describe('RayCluster on the real rig (local node, Ray 2.58)', { timeout: 900_000
       raycluster: { validateOptions: { featureGates: { RayClusterMTLS: true } }, certManagerRecheckMs: 1000 },
     });
     try {
-      const doc = parseYamlStream(
-        readFileSync(
-          new URL('../controllers/raycluster/testdata/kuberay/ray-cluster.mtls.yaml', import.meta.url),
-          'utf8',
-        ),
-        'ray-cluster.mtls.yaml',
-      )[0]!.value as { metadata: Record<string, unknown> };
+      const doc = kuberaySample('ray-cluster.mtls.yaml');
       doc.metadata.namespace = tlsNs;
       const r = await rig.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify(doc) });
       assert.equal(r.code, 0, r.stderr);

@@ -1,35 +1,28 @@
 // The gated RayCluster features with their gate off and on, with KubeRay's own samples (the same
 // files the rig's integration tests apply): off, the operator refuses them, naming the field and
 // the flag and chart value that turn the gate on; on, they are valid.
+import { kuberaySample } from '../../testing/kuberaySamples.ts';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { parseYamlStream } from '../../util/yaml.ts';
 import { validate } from './index.ts';
 import type { FeatureGate } from './features.ts';
-
-const sample = (file: string): unknown =>
-  parseYamlStream(
-    readFileSync(new URL(`../../controllers/raycluster/testdata/kuberay/${file}`, import.meta.url), 'utf8'),
-    file,
-  )[0]!.value;
 
 const cases: { gate: FeatureGate; field: string; obj: () => unknown }[] = [
   {
     gate: 'GCSFaultToleranceEmbeddedStorage',
     field: 'spec.gcsFaultToleranceOptions.backend',
-    obj: () => sample('ray-cluster.embedded-gcs-ft.yaml'),
+    obj: () => kuberaySample('ray-cluster.embedded-gcs-ft.yaml'),
   },
   {
     gate: 'RayClusterHistoryServer',
     field: 'spec.historyServerOptions',
-    obj: () => sample('ray-cluster.historyserver.yaml'),
+    obj: () => kuberaySample('ray-cluster.historyserver.yaml'),
   },
-  { gate: 'RayClusterMTLS', field: 'spec.tlsOptions', obj: () => sample('ray-cluster.mtls.yaml') },
+  { gate: 'RayClusterMTLS', field: 'spec.tlsOptions', obj: () => kuberaySample('ray-cluster.mtls.yaml') },
   {
     gate: 'RayClusterNetworkPolicy',
     field: 'spec.networkPolicy',
-    obj: () => sample('ray-cluster.network-policy-deny-all.yaml'),
+    obj: () => kuberaySample('ray-cluster.network-policy-deny-all.yaml'),
   },
 ];
 

@@ -9,12 +9,11 @@
 //
 // The history server collector (gate RayClusterHistoryServer): every pod gets the
 // ray-history-collector sidecar with the sample's image/resources/env and a shared /tmp/ray.
+import { kuberaySample } from '../../testing/kuberaySamples.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { RayCluster } from '../../api/v1/index.ts';
 import type { PersistentVolumeClaim, Pod } from '../../compiler/k8sTypes.ts';
-import { parseYamlStream } from '../../util/yaml.ts';
 import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
 import { until } from '../../testing/wait.ts';
@@ -23,9 +22,6 @@ import { gvr, PersistentVolumeClaims, Pods, RayClusters, type KubeObject } from 
 
 type RC = KubeObject & RayCluster;
 const PersistentVolumes = gvr('', 'v1', 'persistentvolumes', 'PersistentVolume', false);
-const sample = (file: string): RC =>
-  parseYamlStream(readFileSync(new URL(`./testdata/kuberay/${file}`, import.meta.url), 'utf8'), file)[0]!
-    .value as RC;
 
 describe('gated RayCluster features (gates on) on the rig', () => {
   let rig: Rig;
@@ -54,8 +50,8 @@ describe('gated RayCluster features (gates on) on the rig', () => {
 
   test("KubeRay's ray-cluster.embedded-gcs-ft.yaml: claim created and owned, head mounts it, ready", async () => {
     const rc = await client.create<RC>(RayClusters, {
-      ...sample('ray-cluster.embedded-gcs-ft.yaml'),
-      metadata: { ...sample('ray-cluster.embedded-gcs-ft.yaml').metadata, namespace: ns },
+      ...kuberaySample('ray-cluster.embedded-gcs-ft.yaml'),
+      metadata: { ...kuberaySample('ray-cluster.embedded-gcs-ft.yaml').metadata, namespace: ns },
     });
     const name = rc.metadata.name!;
     const claim = await until('the operator-made claim', () =>
@@ -118,7 +114,7 @@ describe('gated RayCluster features (gates on) on the rig', () => {
   });
 
   test("KubeRay's ray-cluster.historyserver.yaml: the collector sidecar in every pod, ready", async () => {
-    const doc = sample('ray-cluster.historyserver.yaml');
+    const doc = kuberaySample('ray-cluster.historyserver.yaml');
     const rc = await client.create<RC>(RayClusters, { ...doc, metadata: { ...doc.metadata, namespace: ns } });
     const name = rc.metadata.name!;
     await until(

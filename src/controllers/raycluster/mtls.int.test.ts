@@ -7,18 +7,17 @@
 //   PKI objects; no pod before the certificates are issued; the head and worker certificates' IP SANs
 //   follow the pods' IPs and are reissued; the pods mount the Secrets with Ray's TLS env and the
 //   IP-SAN wait; each Secret is owned by its Certificate; the cluster reaches ready.
+import { kuberaySample } from '../../testing/kuberaySamples.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { RayCluster } from '../../api/v1/index.ts';
 import type { Pod } from '../../compiler/k8sTypes.ts';
-import { parseYamlStream } from '../../util/yaml.ts';
 import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
 import { until } from '../../testing/wait.ts';
 import { KubeClient } from '../../runtime/transport.ts';
-import { gvr, Pods, RayClusters, Secrets, type KubeObject } from '../../runtime/resources.ts';
+import { Events, Pods, RayClusters, Secrets, type KubeObject } from '../../runtime/resources.ts';
 import {
   installCertManagerCRDs,
   removeCertManagerCRDs,
@@ -29,12 +28,7 @@ import { Certificates, Issuers, type CertificateObject } from './certManager.ts'
 
 type RC = KubeObject & RayCluster;
 type Cert = KubeObject & CertificateObject;
-const Events = gvr('', 'v1', 'events', 'Event');
-const sample = (): RC =>
-  parseYamlStream(
-    readFileSync(new URL('./testdata/kuberay/ray-cluster.mtls.yaml', import.meta.url), 'utf8'),
-    'sample',
-  )[0]!.value as RC;
+const sample = (): RC => kuberaySample('ray-cluster.mtls.yaml');
 
 describe('tlsOptions (gate RayClusterMTLS on) on the rig', () => {
   let rig: Rig;

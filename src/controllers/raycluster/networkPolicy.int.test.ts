@@ -4,29 +4,20 @@
 // a hand edit is reverted, and a same-named policy the cluster does not own is left alone with an Event.
 // The rig has no CNI, so nothing here enforces the policies: what is tested is that the API server holds
 // exactly the policies KubeRay v1.7 would write (plus Kuray's DNS rule, src/compiler/networkPolicy.ts).
+import { kuberaySample } from '../../testing/kuberaySamples.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { RayCluster } from '../../api/v1/index.ts';
 import type { NetworkPolicy } from '../../compiler/k8sTypes.ts';
-import { parseYamlStream } from '../../util/yaml.ts';
 import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
 import { until } from '../../testing/wait.ts';
 import { KubeClient } from '../../runtime/transport.ts';
-import { gvr, NetworkPolicies, RayClusters, type KubeObject } from '../../runtime/resources.ts';
+import { Events, NetworkPolicies, RayClusters, type KubeObject } from '../../runtime/resources.ts';
 
 type RC = KubeObject & RayCluster;
 type NP = KubeObject & NetworkPolicy;
-const Events = gvr('', 'v1', 'events', 'Event');
-const sample = (): RC =>
-  parseYamlStream(
-    readFileSync(
-      new URL('./testdata/kuberay/ray-cluster.network-policy-deny-all.yaml', import.meta.url),
-      'utf8',
-    ),
-    'sample',
-  )[0]!.value as RC;
+const sample = (): RC => kuberaySample('ray-cluster.network-policy-deny-all.yaml');
 
 describe('networkPolicy (gate RayClusterNetworkPolicy on) on the rig', () => {
   let rig: Rig;
