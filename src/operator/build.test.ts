@@ -2,7 +2,7 @@
 // scratch directory and runs it: the CLI works, and the operator's import graph holds no TypeScript
 // source (Node never has to load its type stripper, which is what the build is for), nor code it
 // needs only off the operator's path (each was measured in RSS for the operator's life: TypeBox's
-// 373 modules, Node's bundled undici; src/api/typeBuilders.ts, src/runtime/health.ts).
+// 373 modules, Node's bundled undici; src/api/typeBuilders.ts, src/util/nodeHttp.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -5,12 +5,7 @@
 // POST/PUT/DELETE, and the agent answers 403 to everything. node:http sends only what we set.
 import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-
-// Not `import … from 'node:http'`: on Node 24 any ESM import of node:http builds its namespace, which
-// reads the module's lazy `WebSocket` export and so loads undici (fetch, WebSocket, web streams) into a
-// process that uses none of them — ~4 MiB RSS for the operator's life (measured at import).
-// process.getBuiltinModule hands out the same module object without reading the getters.
-const httpRequest = process.getBuiltinModule('node:http').request;
+import { http } from '../util/nodeHttp.ts';
 
 /** Base class of every error a Ray HTTP call throws. */
 export class RayHttpError extends Error {
@@ -92,7 +87,7 @@ export function httpCall(
     headers['content-length'] = String(Buffer.byteLength(body));
   }
   if (opts.token) headers['x-ray-authorization'] = `Bearer ${opts.token}`;
-  const doRequest = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  const doRequest = u.protocol === 'https:' ? httpsRequest : http.request;
   return new Promise((resolve, reject) => {
     let done = false;
     const fail = (err: Error): void => {

@@ -3,12 +3,7 @@
 import type * as Http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-
-// Not `import … from 'node:http'`: on Node 24 any ESM import of node:http builds its namespace, which
-// reads the module's lazy `WebSocket` export and so loads undici (fetch, WebSocket, web streams) into a
-// process that uses none of them — ~4 MiB RSS for the operator's life (measured at import).
-// process.getBuiltinModule hands out the same module object without reading the getters.
-const http = process.getBuiltinModule('node:http');
+import { http } from '../util/nodeHttp.ts';
 
 export type Check = () => boolean | Promise<boolean>;
 

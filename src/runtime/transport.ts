@@ -14,12 +14,7 @@ import { counter, defaultRegistry, histogram, requestBuckets } from './metrics.t
 import { TokenBucket } from './ratelimit.ts';
 import { sleep } from './clock.ts';
 import type { GVR, KubeObject, ObjectList, WatchEvent } from './resources.ts';
-
-// node:http, not `import … from 'node:http'`: on Node 24 any ESM import of node:http builds its namespace, which
-// reads the module's lazy `WebSocket` export and so loads undici (fetch, WebSocket, web streams) into a
-// process that uses none of them — ~4 MiB RSS for the operator's life (measured at import).
-// process.getBuiltinModule hands out the same module object without reading the getters.
-const http = process.getBuiltinModule('node:http');
+import { http } from '../util/nodeHttp.ts';
 
 export interface ClientOptions {
   /** Client-side rate limit. client-go's 5/10 is too low for an operator; default 50/100. */
