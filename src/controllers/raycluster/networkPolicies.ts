@@ -12,6 +12,7 @@ import type { CompileOptions } from '../../compiler/options.ts';
 import { LABEL_CLUSTER } from '../../compiler/constants.ts';
 import type { Controller, ReconcileContext, Request, Result } from '../../runtime/controller.ts';
 import { errMessage, isAlreadyExists, isNotFound } from '../../runtime/errors.ts';
+import { canonicalJSON } from '../../util/canonical.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import { NetworkPolicies, RayClusters, type KubeObject } from '../../runtime/resources.ts';
 import { INDEX_BY_CLUSTER, clusterKey, podClusterIndex } from '../shared/clusterPods.ts';
@@ -52,7 +53,16 @@ export async function reconcileNetworkPolicies(d: NetworkPolicyDeps, req: Reques
       existing.find((p) => p.metadata?.name === name) ??
       (d.policies.get(ns, name) as NetworkPolicy | undefined);
     if (!have) {
-      await create(d, owner, want);
+      // AlreadyExists: the cache is behind; its event brings us back to compare.
+      await recorded(
+        d,
+        owner,
+        'Create',
+        ns,
+        name,
+        () => d.client.create(NetworkPolicies, want as KubeObject),
+        isAlreadyExists,
+      );
       continue;
     }
     if (!ours(have)) {
@@ -63,9 +73,9 @@ export async function reconcileNetworkPolicies(d: NetworkPolicyDeps, req: Reques
       continue;
     }
     if (sameJSON(have.spec, want.spec) && sameJSON(have.metadata?.labels, want.metadata?.labels)) continue;
-    try {
-      // JSON patch: replace spec and labels whole (a merge patch would keep fields the spec dropped).
-      await d.client.patch(
+    // JSON patch: replace spec and labels whole (a merge patch would keep fields the spec dropped).
+    await recorded(d, owner, 'Update', ns, name, () =>
+      d.client.patch(
         NetworkPolicies,
         ns,
         name,
@@ -74,75 +84,59 @@ export async function reconcileNetworkPolicies(d: NetworkPolicyDeps, req: Reques
           { op: 'replace', path: '/metadata/labels', value: want.metadata!.labels },
         ],
         'json',
-      );
-    } catch (err) {
-      d.events.warning(
-        owner,
-        'FailedToUpdateNetworkPolicy',
-        `Failed to update NetworkPolicy ${ns}/${name}: ${errMessage(err)}`,
-        'Update',
-      );
-      throw err;
-    }
-    d.events.normal(owner, 'UpdatedNetworkPolicy', `Updated NetworkPolicy ${ns}/${name}`, 'Update');
+      ),
+    );
   }
 
   const wanted = new Set(desired.map((p) => p.metadata!.name));
   for (const stale of existing) {
     const name = stale.metadata!.name!;
     if (wanted.has(name) || !ours(stale)) continue;
-    try {
-      await d.client.delete(NetworkPolicies, ns, name);
-    } catch (err) {
-      if (isNotFound(err)) continue;
-      d.events.warning(
-        owner,
-        'FailedToDeleteNetworkPolicy',
-        `Failed to delete NetworkPolicy ${ns}/${name}: ${errMessage(err)}`,
-        'Delete',
-      );
-      throw err;
-    }
-    d.events.normal(owner, 'DeletedNetworkPolicy', `Deleted NetworkPolicy ${ns}/${name}`, 'Delete');
+    await recorded(
+      d,
+      owner,
+      'Delete',
+      ns,
+      name,
+      () => d.client.delete(NetworkPolicies, ns, name),
+      isNotFound,
+    );
   }
   return collided ? { requeueAfter: 60_000 } : {};
 }
 
-async function create(d: NetworkPolicyDeps, owner: KubeObject, want: NetworkPolicy): Promise<void> {
-  const ns = want.metadata!.namespace ?? '';
-  const name = want.metadata!.name!;
+/** Equal JSON values, key order ignored (the API server may reorder keys). */
+const sameJSON = (a: unknown, b: unknown): boolean => canonicalJSON(a) === canonicalJSON(b);
+
+const PAST = { Create: 'Created', Update: 'Updated', Delete: 'Deleted' } as const;
+
+/**
+ * One write with KubeRay's Events: <Verb>dNetworkPolicy, or FailedTo<Verb>NetworkPolicy and the error
+ * thrown (a rate-limited retry). An error `settled` accepts (AlreadyExists on create, NotFound on
+ * delete) means there is nothing to do or say.
+ */
+async function recorded(
+  d: NetworkPolicyDeps,
+  owner: KubeObject,
+  verb: keyof typeof PAST,
+  ns: string,
+  name: string,
+  write: () => Promise<unknown>,
+  settled: (err: unknown) => boolean = () => false,
+): Promise<void> {
   try {
-    await d.client.create(NetworkPolicies, want as KubeObject);
+    await write();
   } catch (err) {
-    if (isAlreadyExists(err)) return; // the cache is behind; its event brings us back to compare
+    if (settled(err)) return;
     d.events.warning(
       owner,
-      'FailedToCreateNetworkPolicy',
-      `Failed to create NetworkPolicy ${ns}/${name}: ${errMessage(err)}`,
-      'Create',
+      `FailedTo${verb}NetworkPolicy`,
+      `Failed to ${verb.toLowerCase()} NetworkPolicy ${ns}/${name}: ${errMessage(err)}`,
+      verb,
     );
     throw err;
   }
-  d.events.normal(owner, 'CreatedNetworkPolicy', `Created NetworkPolicy ${ns}/${name}`, 'Create');
-}
-
-/** Structural equality of JSON values, key order ignored (the API server may reorder keys). */
-function sameJSON(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJSON(x, b[i]))
-    );
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-    return (
-      ka.length === kb.length &&
-      ka.every((k) => sameJSON((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-    );
-  }
-  return false;
+  d.events.normal(owner, `${PAST[verb]}NetworkPolicy`, `${PAST[verb]} NetworkPolicy ${ns}/${name}`, verb);
 }
 
 export interface NetworkPolicyControllerOptions {
