@@ -33,6 +33,8 @@ export class WorkQueue<T> {
   readonly #waiting = new Map<T, Waiting>();
   /** addThrottled: item → the time of its last throttled add (done or scheduled). */
   readonly #throttled = new Map<T, number>();
+  /** Size of #throttled at which its passed windows are swept (doubles with the live keys). */
+  #sweepAt = 4096;
   #getters: ((item: T | undefined) => void)[] = [];
   #shuttingDown = false;
   #drainWaiters: (() => void)[] = [];
@@ -163,8 +165,8 @@ export class WorkQueue<T> {
   /**
    * At most one add per `windowMs` for this item: the first call after a quiet window adds at once,
    * calls inside the window fold into one add at its end. (A trailing-only window, addAfter(windowMs)
-   * on every call, delayed a lone event — the last pod of a cluster turning Ready — by the whole
-   * window; measured in the burst benchmark as ~1 s between all pods Running and all clusters ready.)
+   * on every call, delays every lone event — a pod failing, a cluster's only pod turning Ready — by the
+   * whole window.)
    */
   addThrottled(item: T, windowMs: number): void {
     if (this.#shuttingDown) return;
@@ -177,9 +179,11 @@ export class WorkQueue<T> {
       this.#throttled.set(item, last + windowMs);
       this.addAfter(item, last + windowMs - now);
     } // else an add is already scheduled at `last`, inside the window: this call rides on it
-    if (this.#throttled.size > 4096) {
-      // Keys of deleted objects: forget entries whose window has passed.
+    if (this.#throttled.size > this.#sweepAt) {
+      // Keys of deleted objects: forget entries whose window has passed. The next sweep waits until
+      // the map has doubled again, so many live keys do not make every event walk the whole map.
       for (const [k, t] of this.#throttled) if (now >= t + windowMs) this.#throttled.delete(k);
+      this.#sweepAt = Math.max(4096, 2 * this.#throttled.size);
     }
   }
 
