@@ -20,6 +20,7 @@ import {
   prepareVolumes,
   refreshVolumes,
   refreshable,
+  type DownwardContext,
   type VolumeLookups,
 } from './volumes.ts';
 import type { RunningContainer } from './streaming.ts';
@@ -173,19 +174,11 @@ export class PodWorker {
           return;
         }
         if (!this.#volumes) return;
-        const ctx = this.#ctx;
         void this.#volumes
-          .then(() =>
-            refreshVolumes(this.dir, ctx.volumeLookups, {
-              pod: this.pod,
-              podIP: this.ip,
-              hostIP: ctx.hostIP,
-              nodeAllocatable: ctx.allocatable,
-            }),
-          )
+          .then(() => refreshVolumes(this.dir, this.#ctx.volumeLookups, this.#downwardContext()))
           .then((changed) => {
             if (changed.length)
-              ctx.log(`pod ${podDirName(this.pod)}: volume files updated: ${changed.length}`);
+              this.#ctx.log(`pod ${podDirName(this.pod)}: volume files updated: ${changed.length}`);
           })
           .catch(() => undefined);
       }, VOLUME_REFRESH_MS);
@@ -320,17 +313,18 @@ export class PodWorker {
     return { env, cwd, image };
   }
 
+  /** What volume files are made of besides their objects (downwardAPI: the pod, its IPs, the node). */
+  #downwardContext(): DownwardContext {
+    const ctx = this.#ctx;
+    return { pod: this.pod, podIP: this.ip, hostIP: ctx.hostIP, nodeAllocatable: ctx.allocatable };
+  }
+
   /** Writes the pod's volumes once; a failure (missing ConfigMap, …) is retried on the next start. */
   #ensureVolumes(): Promise<Map<string, string>> {
     const ctx = this.#ctx;
-    this.#volumes ??= prepareVolumes(
-      this.dir,
-      ctx.volumeLookups,
-      { pod: this.pod, podIP: this.ip, hostIP: ctx.hostIP, nodeAllocatable: ctx.allocatable },
-      (msg) => {
-        ctx.log(`pod ${podDirName(this.pod)}: ${msg}`);
-      },
-    ).catch((err: unknown) => {
+    this.#volumes ??= prepareVolumes(this.dir, ctx.volumeLookups, this.#downwardContext(), (msg) => {
+      ctx.log(`pod ${podDirName(this.pod)}: ${msg}`);
+    }).catch((err: unknown) => {
       this.#volumes = undefined;
       throw err;
     });
