@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { isTerminalJobStatus, JOB_STATUSES, type JobStatus } from '../../ray/jobs.ts';
+import { isTerminalJobStatus, type JobStatus } from '../../ray/jobs.ts';
 import { DashboardClient } from '../../ray/dashboard.ts';
 import { RayJobs, type KubeObject } from '../../runtime/resources.ts';
 import { parseYamlStream, toYaml } from '../../util/yaml.ts';
@@ -436,9 +436,6 @@ export function registerJob(parent: Command, io: Io = stdio): void {
 async function rayJobEnded(kube: Kube, jobName: string): Promise<boolean> {
   const rj = await kube.client.get<RayJobObject>(RayJobs, kube.namespace, jobName).catch(() => undefined);
   const status = rj?.status?.jobStatus;
-  return (
-    !!status &&
-    (JOB_STATUSES as readonly string[]).includes(status) &&
-    isTerminalJobStatus(status as JobStatus)
-  );
+  // isTerminalJobStatus is a set lookup: any other string (or none) is not an end.
+  return isTerminalJobStatus((status ?? '') as JobStatus);
 }
