@@ -21,6 +21,7 @@ import {
   WAIT_GCS_READY_CONTAINER,
   type NodeType,
 } from './constants.ts';
+import { addEnvIfAbsent } from './env.ts';
 
 export const TLS_VOLUME = 'ray-tls';
 export const TLS_MOUNT_PATH = '/etc/ray/tls';
@@ -51,8 +52,7 @@ const TLS_ENV = [
 
 /** The TLS env and the mount, on one container; what the user set (validation forbids it) is kept. */
 function setContainerTLS(c: Container): void {
-  const have = new Set((c.env ?? []).map((e) => e.name));
-  c.env = [...(c.env ?? []), ...TLS_ENV.filter((e) => !have.has(e.name)).map((e) => ({ ...e }))];
+  for (const e of TLS_ENV) addEnvIfAbsent(c, { ...e });
   const mounted = (c.volumeMounts ?? []).some((m) => m.name === TLS_VOLUME || m.mountPath === TLS_MOUNT_PATH);
   if (!mounted)
     c.volumeMounts = [
