@@ -1,16 +1,11 @@
 // cert-manager's issuing, for tests on the rig, for the two issuer kinds Kuray's mTLS uses: a
 // selfSigned Issuer signs a Certificate with its own key; a ca Issuer signs with the key pair in its
-// Secret. Certificates are real X.509 (openssl): the Secret gets tls.crt, tls.key and ca.crt as
+// Secret. Certificates are real X.509 (src/util/x509.ts): the Secret gets tls.crt, tls.key and ca.crt as
 // cert-manager writes them, and the Certificate's status Ready=True for the generation it issued
 // (observedGeneration), with notAfter. A Certificate whose spec changes (new IP SANs) is reissued.
 // What cert-manager also does and this does not: renewal, key rotation policy, CSR objects, the
-// exact key algorithm and size (RSA 2048 here, for speed).
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// exact key algorithm (ECDSA P-256 here, cert-manager's default is RSA 2048).
 import { X509Certificate } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
 import { CustomResourceDefinitions, Secrets, type KubeObject } from '../runtime/resources.ts';
@@ -22,8 +17,7 @@ import {
   type CertificateObject,
 } from '../controllers/raycluster/certManager.ts';
 import { parseYamlStream } from '../util/yaml.ts';
-
-const run = promisify(execFile);
+import { createCa, issueCert, type KeyPairPem } from '../util/x509.ts';
 
 type Cert = KubeObject &
   CertificateObject & {
@@ -92,18 +86,13 @@ export function startCertIssuer(client: KubeClient, namespace: string, intervalM
   const state = { stopped: false };
   let count = 0;
   const loop = (async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kuray-certs-'));
-    try {
-      while (!state.stopped) {
-        const certs = (await client.list<Cert>(Certificates, namespace)).items;
-        for (const c of certs) {
-          if (certificateReady(c)) continue;
-          if (await issue(client, dir, c)) count++;
-        }
-        await new Promise((r) => setTimeout(r, intervalMs));
+    while (!state.stopped) {
+      const certs = (await client.list<Cert>(Certificates, namespace)).items;
+      for (const c of certs) {
+        if (certificateReady(c)) continue;
+        if (await issue(client, c)) count++;
       }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   })();
   return {
@@ -115,7 +104,7 @@ export function startCertIssuer(client: KubeClient, namespace: string, intervalM
   };
 }
 
-async function issue(client: KubeClient, dir: string, cert: Cert): Promise<boolean> {
+async function issue(client: KubeClient, cert: Cert): Promise<boolean> {
   const ns = cert.metadata.namespace!;
   const spec = cert.spec ?? {};
   if (!spec.secretName || !spec.issuerRef?.name) return false;
@@ -127,35 +116,11 @@ async function issue(client: KubeClient, dir: string, cert: Cert): Promise<boole
     throw err;
   }
   const cn = spec.commonName ?? spec.dnsNames?.[0] ?? cert.metadata.name!;
-  const key = join(dir, 'tls.key');
-  const crt = join(dir, 'tls.crt');
-  const ext = join(dir, 'ext.cnf');
-  const sans = [
-    ...(spec.dnsNames ?? []).map((d) => `DNS:${d}`),
-    ...(spec.ipAddresses ?? []).map((i) => `IP:${i}`),
-  ];
-  const lines = spec.isCA
-    ? ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign']
-    : [
-        'basicConstraints=critical,CA:FALSE',
-        'keyUsage=critical,digitalSignature,keyEncipherment',
-        'extendedKeyUsage=serverAuth,clientAuth',
-      ];
-  if (sans.length) lines.push(`subjectAltName=${sans.join(',')}`);
-  await writeFile(ext, `${lines.join('\n')}\n`);
+  let pair: KeyPairPem;
   let caPem: string;
   if (issuer.spec?.selfSigned) {
-    await run('openssl', [
-      ...newKeyRequest(key, crt, cn),
-      '-x509',
-      '-days',
-      '3650',
-      '-extensions',
-      'v3',
-      '-config',
-      await v3Config(dir, lines),
-    ]);
-    caPem = await readFile(crt, 'utf8');
+    pair = createCa(cn); // Kuray's PKI self-signs only its CA
+    caPem = pair.cert;
   } else if (issuer.spec?.ca) {
     let ca: Secret;
     try {
@@ -165,33 +130,20 @@ async function issue(client: KubeClient, dir: string, cert: Cert): Promise<boole
       throw err;
     }
     caPem = unb64(ca.data?.['tls.crt']);
-    await writeFile(join(dir, 'ca.crt'), caPem);
-    await writeFile(join(dir, 'ca.key'), unb64(ca.data?.['tls.key']));
-    const csr = join(dir, 'tls.csr');
-    await run('openssl', [...newKeyRequest(key, csr, cn), '-new']);
-    await run('openssl', [
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      '-CA',
-      join(dir, 'ca.crt'),
-      '-CAkey',
-      join(dir, 'ca.key'),
-      '-set_serial',
-      String(Date.now()),
-      '-out',
-      crt,
-      '-days',
-      '90',
-      '-extfile',
-      ext,
-    ]);
+    pair = issueCert(
+      { key: unb64(ca.data?.['tls.key']), cert: caPem },
+      {
+        subject: { cn },
+        sans: [...(spec.dnsNames ?? []), ...(spec.ipAddresses ?? [])],
+        usage: 'both',
+        days: 90,
+      },
+    );
   } else {
     return false;
   }
-  const pem = await readFile(crt, 'utf8');
-  const data = { 'tls.crt': b64(pem), 'tls.key': b64(await readFile(key, 'utf8')), 'ca.crt': b64(caPem) };
+  const pem = pair.cert;
+  const data = { 'tls.crt': b64(pem), 'tls.key': b64(pair.key), 'ca.crt': b64(caPem) };
   try {
     await client.create(Secrets, {
       apiVersion: 'v1',
@@ -230,16 +182,4 @@ async function issue(client: KubeClient, dir: string, cert: Cert): Promise<boole
     'merge',
   );
   return true;
-}
-
-/** `openssl req` with a new RSA key (unencrypted) written to `key`, subject CN=`cn`, output to `out`. */
-function newKeyRequest(key: string, out: string, cn: string): string[] {
-  return ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', out, '-subj', `/CN=${cn}`];
-}
-
-/** A config whose [v3] section carries the extensions, for `openssl req -x509`. */
-async function v3Config(dir: string, lines: string[]): Promise<string> {
-  const file = join(dir, 'req.cnf');
-  await writeFile(file, `[req]\ndistinguished_name=dn\n[dn]\n[v3]\n${lines.join('\n')}\n`);
-  return file;
 }
