@@ -72,4 +72,24 @@ describe('status has one owner per member', () => {
       assert.equal(now.status?.state, 'ready');
     }
   });
+
+  test('a member cleared from a stale snapshot: no 422 when the member is already gone, absent after', async () => {
+    await client.create(RayClusters, rayCluster('clear', inNamespace(ns), withWorkers(1)) as RC);
+    const first = clusterStatusPatch(undefined, { state: 'failed', reason: 'boom', readyWorkerReplicas: 0 });
+    await client.patchStatus(RayClusters, ns, 'clear', first!.body, first!.type);
+    const stale = await get('clear');
+    assert.equal(stale.status?.reason, 'boom');
+    // Two writes from the same snapshot (the cache has not seen the first): both clear `reason`.
+    for (const ready of [1, 2]) {
+      const p = clusterStatusPatch(stale.status, { state: 'ready', readyWorkerReplicas: ready });
+      assert.ok(p?.type === 'json' && p.body.some((op) => op.path === '/status/reason' && op.value === null));
+      await client.patchStatus(RayClusters, ns, 'clear', p.body, p.type);
+      const now = await get('clear');
+      assert.equal(now.status?.readyWorkerReplicas, ready);
+      assert.ok(
+        !('reason' in (now.status ?? {})),
+        `reason is absent, not null: ${JSON.stringify(now.status)}`,
+      );
+    }
+  });
 });

@@ -15,7 +15,7 @@ describe('RayCluster status patch', () => {
     assert.deepEqual(p, { type: 'merge', body: { status: { state: 'ready', readyWorkerReplicas: 2 } } });
   });
 
-  test('only changed members are replaced, members gone are removed, status.autoscaler is never named', () => {
+  test('only changed members are replaced, members gone are cleared with null, status.autoscaler is never named', () => {
     const prev: RayClusterStatus = {
       state: 'ready',
       readyWorkerReplicas: 2,
@@ -33,7 +33,7 @@ describe('RayCluster status patch', () => {
       body: [
         { op: 'add', path: '/status/readyWorkerReplicas', value: 3 },
         { op: 'add', path: '/status/head', value: { podIP: '10.0.0.2' } },
-        { op: 'remove', path: '/status/reason' },
+        { op: 'add', path: '/status/reason', value: null },
       ],
     });
   });

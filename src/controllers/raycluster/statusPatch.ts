@@ -3,7 +3,12 @@
 // every other member is this controller's. Replacing all of /status from the informer cache (what the
 // controller once did, copying status.autoscaler along) could put back an autoscaler status older than
 // the one the autoscaler had just written. So the patch names only the members that changed, each
-// replaced whole ("add" on an existing member replaces it), and removes the ones that went away.
+// replaced whole ("add" on an existing member replaces it), and clears the ones that went away.
+// A member is cleared with `add null`, not `remove`: the previous status comes from the informer
+// cache, which may not have seen this controller's last write yet, and `remove` of a member that
+// write already took away fails the whole patch (422). The API server prunes null from a
+// non-nullable member of a structural schema, so `add null` leaves it absent whether or not it was
+// there (statusOwners.int.test.ts asserts it on the real API server).
 import type { RayClusterStatus } from '../../api/v1/index.ts';
 import { canonicalJSON } from '../../util/canonical.ts';
 
@@ -11,8 +16,12 @@ import { canonicalJSON } from '../../util/canonical.ts';
 export const FOREIGN_STATUS_MEMBERS: ReadonlySet<string> = new Set(['autoscaler']);
 
 type Member = Exclude<keyof RayClusterStatus, 'autoscaler'>;
-export type StatusOp =
-  { op: 'add'; path: `/status/${string}`; value: unknown } | { op: 'remove'; path: `/status/${string}` };
+export interface StatusOp {
+  op: 'add';
+  path: `/status/${string}`;
+  /** null clears the member (see the top of the file). */
+  value: unknown;
+}
 
 export type ClusterStatusPatch =
   | { type: 'json'; body: StatusOp[] }
@@ -50,6 +59,6 @@ export function clusterStatusPatch(
       ops.push({ op: 'add', path: `/status/${segment(k)}`, value: v });
   }
   for (const k of Object.keys(before))
-    if (!(k in after)) ops.push({ op: 'remove', path: `/status/${segment(k)}` });
+    if (!(k in after)) ops.push({ op: 'add', path: `/status/${segment(k)}`, value: null });
   return ops.length ? { type: 'json', body: ops } : undefined;
 }
