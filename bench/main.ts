@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     await rig.stop();
   }
   const rs = ratios(results);
-  const gs = goals(results);
+  const gs = goals(results, { remote: args.latencyMs > 0 });
   const report = {
     startedAt,
     finishedAt: new Date().toISOString(),

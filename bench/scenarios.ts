@@ -47,6 +47,12 @@ export interface ScaleResult {
   upPodsPerSecond: number;
   downSeconds: number;
   downPodsPerSecond: number;
+  /**
+   * The scale-down split: first and last worker seen terminating (deletionTimestamp set, i.e. the
+   * operator's DELETE was served), from the replicas patch; the rest of downSeconds is KWOK removing them.
+   */
+  downFirstTerminatingSeconds: number;
+  downAllTerminatingSeconds: number;
 }
 
 export interface SteadyResult {
@@ -254,7 +260,9 @@ export async function scale(
     await setReplicas(ctx.client, ns, 'scale', 0);
   }
   ok &&= await waitFor(() => t.count(isWorker).existing === 0, budget);
-  const downEnd = maxOf([...t.pods.values()].filter(isWorker).map((p) => p.goneAt));
+  const workers = [...t.pods.values()].filter(isWorker);
+  const downEnd = maxOf(workers.map((p) => p.goneAt));
+  const terminating = workers.map((p) => p.terminatingAt).filter((x): x is number => x !== undefined);
   return {
     workers: m,
     timedOut: !ok,
@@ -262,6 +270,8 @@ export async function scale(
     upPodsPerSecond: m / s(upEnd - t1),
     downSeconds: s(downEnd - t2),
     downPodsPerSecond: m / s(downEnd - t2),
+    downFirstTerminatingSeconds: s(Math.min(...terminating) - t2),
+    downAllTerminatingSeconds: s(Math.max(...terminating) - t2),
   };
 }
 

@@ -15,6 +15,8 @@ export interface PodTimes {
   /** First event with spec.nodeName: splits a pod's start into the scheduler's part and KWOK's. */
   scheduledAt?: number;
   runningAt?: number;
+  /** First event with metadata.deletionTimestamp: the DELETE reached the API server (KWOK then removes it). */
+  terminatingAt?: number;
   goneAt?: number;
 }
 
@@ -127,9 +129,11 @@ export class Tracker {
       this.pods.set(name, p);
     }
     if (ev.type === 'DELETED') {
+      p.terminatingAt ??= now;
       p.goneAt ??= now;
       return;
     }
+    if (p.terminatingAt === undefined && m.deletionTimestamp) p.terminatingAt = now;
     if (p.scheduledAt === undefined && ev.object.spec?.nodeName) p.scheduledAt = now;
     if (p.runningAt === undefined && ev.object.status?.phase === 'Running') p.runningAt = now;
   }
