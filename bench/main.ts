@@ -98,7 +98,7 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
     const cp0 = await env.cp.snapshot();
     sampler = env.cp.sample();
     if (scenario === 'burst') result.burst = await burst(ctx, subject, ns, tracker);
-    if (scenario === 'scale') result.scale = await scale(ctx, subject, ns, tracker);
+    if (scenario === 'scale') result.scale = await scale(ctx, subject, ns, tracker, op);
     if (scenario === 'steady' && op) result.steady = await steady(ctx, ns, tracker, op);
     const series = await sampler.stop();
     result.controlPlane = cpWindow(cp0, await env.cp.snapshot(), series);
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       opKubeconfig,
       ...(proxy ? { proxy } : {}),
       // Kuray writes up to 32 pods in flight per reconcile; the script gets the same concurrency.
-      ctx: { client, limitClient, limitConcurrency: 32, sizes, log },
+      ctx: { client, limitClient, limitConcurrency: 32, qps: args.qps, burst: args.burst, sizes, log },
     };
     await warmUp(env);
     for (const r of runs) results.push(await runOne(env, r.scenario, r.subject));

@@ -53,6 +53,8 @@ export interface ScaleResult {
    */
   downFirstTerminatingSeconds: number;
   downAllTerminatingSeconds: number;
+  /** Between all workers Running and the scale-down: the subject's writes held still (see scale()). */
+  restSeconds: number;
 }
 
 export interface SteadyResult {
@@ -87,6 +89,9 @@ export interface ScenarioCtx {
   /** The minimal script's client: the operators' QPS/burst. */
   limitClient: KubeClient;
   limitConcurrency: number;
+  /** The client limits of the operators and the script: how long an emptied bucket takes to refill. */
+  qps: number;
+  burst: number;
   sizes: Sizes;
   log: (msg: string) => void;
 }
@@ -231,6 +236,7 @@ export async function scale(
   subject: Subject,
   ns: string,
   t: Tracker,
+  op: OperatorProc | undefined,
 ): Promise<ScaleResult> {
   const m = ctx.sizes.scaleWorkers;
   const isWorker = (p: PodTimes): boolean => p.name.includes('-workers-') || p.nodeType === 'worker';
@@ -250,6 +256,12 @@ export async function scale(
   }
   ok &&= await waitFor(() => t.count(isWorker).running >= m, budget);
   const upEnd = maxOf([...t.pods.values()].filter(isWorker).map((p) => p.runningAt));
+  // The scale-down starts from rest, as a user's does: the subject's writes have held still for as
+  // long as its emptied client bucket takes to refill. Started at once, it measured how many tokens
+  // the scale-up left over — the faster scale-up (Kuray's) left fewer — not the scale-down.
+  const rested = Date.now();
+  await quiet(op, Math.ceil((ctx.burst / ctx.qps) * 1000) + 500, 30_000);
+  const restSeconds = s(Date.now() - rested);
   const t2 = Date.now();
   if (subject === 'limit') {
     const names = [...t.pods.values()]
@@ -272,7 +284,27 @@ export async function scale(
     downPodsPerSecond: m / s(downEnd - t2),
     downFirstTerminatingSeconds: s(Math.min(...terminating) - t2),
     downAllTerminatingSeconds: s(Math.max(...terminating) - t2),
+    restSeconds,
   };
+}
+
+/**
+ * Waits until the operator's API write count has held still for `quietMs`, at most `capMs` (for the
+ * script, which has no operator, just `quietMs`).
+ */
+async function quiet(op: OperatorProc | undefined, quietMs: number, capMs: number): Promise<void> {
+  if (!op) {
+    await sleep(quietMs);
+    return;
+  }
+  const start = Date.now();
+  let last = totals(await op.requests()).writes;
+  let since = Date.now();
+  while (Date.now() - start < capMs && Date.now() - since < quietMs) {
+    await sleep(250);
+    const now = totals(await op.requests()).writes;
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
 }
 
 export async function steady(
@@ -295,13 +327,7 @@ export async function steady(
   // its write count holds still for 5 s (at most 3 min) and report that tail apart.
   const readyReq = await op.requests();
   const settleStart = Date.now();
-  let last = totals(readyReq).writes;
-  for (let quiet = false; !quiet && Date.now() - settleStart < 180_000;) {
-    await sleep(5000);
-    const now = totals(await op.requests()).writes;
-    quiet = now === last;
-    last = now;
-  }
+  await quiet(op, 5000, 180_000);
   const before = op.usage();
   const reqBefore = await op.requests();
   const settle = diffCounts(readyReq, reqBefore);
