@@ -44,3 +44,16 @@ export async function ensureObjects(
     }
   }
 }
+
+/** Kinds no pod names: nothing about creating a pod waits for them. */
+const ALONGSIDE_PODS: ReadonlySet<string> = new Set(['Service', 'Ingress', 'PodDisruptionBudget']);
+
+/** The compiled children split into those the pods need first and those created alongside the pods. */
+export function splitChildren<T extends { kind?: string }>(
+  objs: readonly T[],
+): { before: T[]; alongside: T[] } {
+  const before: T[] = [];
+  const alongside: T[] = [];
+  for (const o of objs) (ALONGSIDE_PODS.has(o.kind ?? '') ? alongside : before).push(o);
+  return { before, alongside };
+}

@@ -25,6 +25,7 @@ import {
   inNamespace,
   rayCluster,
   rollingUpdate,
+  withAutoscaling,
   withUID,
   withWorkers,
   workerEnv,
@@ -112,6 +113,23 @@ describe('RayClusterReconciler (in-memory API)', () => {
     assert.equal(t.api.writes('create', Services).length >= 1, true);
     assert.ok(t.events.some((e) => e.reason === 'CreatedWorkerPod' && /3|p000/.test(e.message)));
     assert.equal(t.api.writes('patchStatus', RayClusters).length, 1);
+  });
+
+  test('children the pods name come first; the Service alongside the pods, its failure does not hold them', async () => {
+    const t = harness(cluster(withWorkers(2), withAutoscaling()));
+    t.api.failNext(
+      'create',
+      Services,
+      new ApiError(403, { reason: 'Forbidden', message: 'quota' }, 'POST', '/s'),
+    );
+    await assert.rejects(t.reconcile(), /FailedCreateService/);
+    const creates = t.api.calls.filter((c) => c.verb === 'create').map((c) => c.resource);
+    assert.ok(creates.indexOf('serviceaccounts') < creates.indexOf('pods'), creates.join(','));
+    assert.equal(t.pods('worker').length, 2, 'the pods were created despite the Service');
+    assert.ok(t.events.some((e) => e.reason === 'FailedToCreateService'));
+    await t.reconcile();
+    assert.equal(t.api.list(Services, NS).length >= 1, true, 'the next reconcile creates the Service');
+    assert.equal(t.pods('worker').length, 2);
   });
 
   test('a converged cluster costs no API call', async () => {
