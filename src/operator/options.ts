@@ -66,8 +66,12 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { flag: 'watch-namespace', help: 'comma-separated namespaces to watch; empty = all', default: '' },
   { flag: 'reconcile-concurrency', help: 'concurrent RayCluster reconciles', default: '4' },
-  { flag: 'qps', help: 'Kubernetes API requests per second (client-side limit)', default: '100' },
-  { flag: 'burst', help: 'Kubernetes API burst above qps', default: '200' },
+  {
+    flag: 'qps',
+    help: 'Kubernetes API requests per second, per resource kind (client-side limit, as KubeRay applies it)',
+    default: '100',
+  },
+  { flag: 'burst', help: 'Kubernetes API burst above qps, per resource kind', default: '200' },
   {
     flag: 'enable-leader-election',
     help: 'elect a leader through a Lease so only one replica acts',

@@ -82,9 +82,11 @@ export class Manager {
     this.#pool = server?.startsWith('https:') ? new H2Pool(new URL(server)) : undefined;
     const pool = this.#pool ? { pool: this.#pool } : {};
     connectionGauges(this.registry, () => this.connections());
+    // --qps/--burst per API resource, as KubeRay's controller-runtime client applies them (transport.ts).
     this.client = new KubeClient(this.#kc, {
       qps: opts.qps,
       burst: opts.burst,
+      limitPerResource: true,
       registry: this.registry,
       ...pool,
     });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ApiError, isAlreadyExists, isConflict, isGone, isNotFound, reasonOf } from './errors.ts';
 import { microTime } from './leaderelection.ts';
 import { ConfigMaps, Leases, Namespaces, objectKey, splitKey } from './resources.ts';
-import { randomWatchTimeoutSeconds, resourcePath } from './transport.ts';
+import { limiterKey, randomWatchTimeoutSeconds, resourcePath } from './transport.ts';
 
 test('resource paths for core, group, namespaced, cluster-scoped and subresources', () => {
   assert.equal(resourcePath(ConfigMaps, 'ns', 'a'), '/api/v1/namespaces/ns/configmaps/a');
@@ -13,6 +13,53 @@ test('resource paths for core, group, namespaced, cluster-scoped and subresource
     '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases',
   );
   assert.equal(resourcePath(Namespaces, 'ignored', 'x', 'status'), '/api/v1/namespaces/x/status');
+});
+
+test('limiter keys: one per group/version/resource; subresources and names count with the resource', () => {
+  assert.equal(limiterKey('/api/v1/namespaces/a/pods'), '/v1/pods');
+  assert.equal(limiterKey('/api/v1/namespaces/a/pods/p/status?dryRun=All'), '/v1/pods');
+  assert.equal(limiterKey('/apis/ray.io/v1/namespaces/a/rayclusters/c/status'), 'ray.io/v1/rayclusters');
+  assert.equal(limiterKey('/apis/ray.io/v1/rayclusters?watch=true'), 'ray.io/v1/rayclusters');
+  assert.equal(limiterKey('/api/v1/namespaces/a'), '/v1/namespaces');
+  assert.equal(limiterKey('/api/v1/namespaces'), '/v1/namespaces');
+  assert.equal(
+    limiterKey('/apis/coordination.k8s.io/v1/namespaces/k/leases/l'),
+    'coordination.k8s.io/v1/leases',
+  );
+  assert.equal(limiterKey('/apis'), 'other');
+  assert.equal(limiterKey('/version'), 'other');
+});
+
+test('limitPerResource: a throttled resource does not hold back another (KubeRay’s per-kind budget)', async () => {
+  const { Pods, Services } = await import('./resources.ts');
+  const { KubeClient } = await import('./transport.ts');
+  const { loopbackKubeConfig } = await import('./testutil.ts');
+  const http = await import('node:http');
+  const order = async (limitPerResource: boolean): Promise<string[]> => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.url?.split('/').slice(-2).join('/') ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ metadata: { name: 'x' } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    // One token, then one every 200 ms: the second pod GET waits; the Service GET only if it shares its bucket.
+    const client = new KubeClient(loopbackKubeConfig(port), { qps: 5, burst: 1, limitPerResource });
+    try {
+      await Promise.all([
+        client.get(Pods, 'n', 'a'),
+        client.get(Pods, 'n', 'b'),
+        client.get(Services, 'n', 'c'),
+      ]);
+    } finally {
+      client.close();
+      await new Promise((r) => server.close(r));
+    }
+    return seen;
+  };
+  assert.deepEqual(await order(true), ['pods/a', 'services/c', 'pods/b']);
+  assert.deepEqual(await order(false), ['pods/a', 'pods/b', 'services/c']);
 });
 
 test('typed errors classify by reason and code', () => {

@@ -20,6 +20,15 @@ export interface ClientOptions {
   /** Client-side rate limit. client-go's 5/10 is too low for an operator; default 50/100. */
   qps?: number;
   burst?: number;
+  /**
+   * One qps/burst bucket per API resource (group/version/resource; a subresource counts with its
+   * object) instead of one for the client. controller-runtime's client — what KubeRay writes with —
+   * builds a REST client per kind, and client-go gives each its own token bucket when the config has
+   * no RateLimiter (KubeRay sets only QPS and Burst), so KubeRay's --qps 100 is 100/s for pods, 100/s
+   * for Services, 100/s for RayClusters. The operator's main client does the same, so one set of
+   * flags gives both operators the same budget. Default false: one bucket, as a client-go clientset.
+   */
+  limitPerResource?: boolean;
   registry?: Registry;
   /** User-Agent header; defaults to "kuray". */
   userAgent?: string;
@@ -89,6 +98,25 @@ export function randomWatchTimeoutSeconds(minSeconds = 300): number {
   return Math.floor(minSeconds * (1 + Math.random()));
 }
 
+/**
+ * The resource a request path addresses, as `group/version/resource` ("" group for the core API):
+ * `/api/v1/namespaces/a/pods/p/status` → `/v1/pods`, `/apis/ray.io/v1/rayclusters` →
+ * `ray.io/v1/rayclusters`, `/api/v1/namespaces/a` → `/v1/namespaces`. Anything else (discovery,
+ * /version) is one key of its own.
+ */
+export function limiterKey(path: string): string {
+  const parts = path.split('?', 1)[0]!.split('/').filter(Boolean);
+  let group: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) [group, rest] = ['', parts.slice(1)];
+  else if (parts[0] === 'apis' && parts.length >= 4) [group, rest] = [parts[1]!, parts.slice(2)];
+  else return 'other';
+  const [version, ...tail] = rest;
+  // namespaces/<ns>/<resource>/… is a namespaced resource; namespaces or namespaces/<ns> the Namespace itself.
+  const resource = tail[0] === 'namespaces' && tail.length >= 3 ? tail[2] : tail[0];
+  return `${group}/${version ?? ''}/${resource ?? ''}`;
+}
+
 export function resourcePath(r: GVR, namespace?: string, name?: string, subresource?: string): string {
   let p = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
   if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
@@ -110,6 +138,10 @@ export class KubeClient {
   readonly server: URL;
   readonly host: string;
   readonly #bucket: TokenBucket;
+  /** With limitPerResource: a bucket per limiterKey(path), made on first use. */
+  readonly #buckets: Map<string, TokenBucket> | undefined;
+  readonly #qps: number;
+  readonly #burst: number;
   /** HTTP/2 sessions; undefined once the server is known not to speak h2 (or for http:). */
   #h2: H2Pool | undefined;
   readonly #ownsPool: boolean;
@@ -126,7 +158,10 @@ export class KubeClient {
     this.kubeConfig = kc;
     this.server = new URL(cluster.server);
     this.host = this.server.host;
-    this.#bucket = new TokenBucket(opts.qps ?? 50, opts.burst ?? 100);
+    this.#qps = opts.qps ?? 50;
+    this.#burst = opts.burst ?? 100;
+    this.#bucket = new TokenBucket(this.#qps, this.#burst);
+    this.#buckets = opts.limitPerResource ? new Map() : undefined;
     const Agent = this.server.protocol === 'http:' ? http.Agent : https.Agent;
     if (this.server.protocol === 'https:' && opts.http2 !== false && !cluster.proxyUrl)
       this.#h2 = opts.pool ?? new H2Pool(this.server);
@@ -207,7 +242,7 @@ export class KubeClient {
   ): Promise<WireResponse> {
     if (!watch) {
       const waitStart = performance.now();
-      await this.#bucket.take(signal);
+      await this.#limiter(path).take(signal);
       this.#m.limiter.observe({ verb: method, host: this.host }, (performance.now() - waitStart) / 1000);
     }
     signal?.throwIfAborted();
@@ -233,6 +268,14 @@ export class KubeClient {
     if (res.status === 401) this.kubeConfig.invalidateCredentials();
     this.#m.latency.observe({ verb: method, host: this.host }, (performance.now() - started) / 1000);
     return res;
+  }
+
+  #limiter(path: string): TokenBucket {
+    if (!this.#buckets) return this.#bucket;
+    const key = limiterKey(path);
+    let b = this.#buckets.get(key);
+    if (!b) this.#buckets.set(key, (b = new TokenBucket(this.#qps, this.#burst)));
+    return b;
   }
 
   async #send(
