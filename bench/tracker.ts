@@ -133,7 +133,7 @@ export class Tracker {
       p.goneAt ??= now;
       return;
     }
-    if (p.terminatingAt === undefined && m.deletionTimestamp) p.terminatingAt = now;
+    if (m.deletionTimestamp) p.terminatingAt ??= now;
     if (p.scheduledAt === undefined && ev.object.spec?.nodeName) p.scheduledAt = now;
     if (p.runningAt === undefined && ev.object.status?.phase === 'Running') p.runningAt = now;
   }

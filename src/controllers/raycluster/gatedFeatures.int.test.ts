@@ -49,10 +49,8 @@ describe('gated RayCluster features (gates on) on the rig', () => {
   });
 
   test("KubeRay's ray-cluster.embedded-gcs-ft.yaml: claim created and owned, head mounts it, ready", async () => {
-    const rc = await client.create<RC>(RayClusters, {
-      ...kuberaySample('ray-cluster.embedded-gcs-ft.yaml'),
-      metadata: { ...kuberaySample('ray-cluster.embedded-gcs-ft.yaml').metadata, namespace: ns },
-    });
+    const doc = kuberaySample('ray-cluster.embedded-gcs-ft.yaml');
+    const rc = await client.create<RC>(RayClusters, { ...doc, metadata: { ...doc.metadata, namespace: ns } });
     const name = rc.metadata.name!;
     const claim = await until('the operator-made claim', () =>
       client.get<KubeObject & PersistentVolumeClaim>(PersistentVolumeClaims, ns, `${name}-gcs-pvc`),
