@@ -58,3 +58,11 @@ test('--kuray-node-flag: extra V8 flags for Kuray, repeatable, kept apart from o
   assert.deepEqual(a.kurayFlags, []);
   assert.deepEqual(parseArgs([]).kurayNodeFlags, []);
 });
+
+test('--peer-first runs KubeRay before Kuray in each scenario, the limit still first', () => {
+  assert.deepEqual(
+    plan(parseArgs(['--only', 'burst,steady', '--peer-first'])).map((r) => `${r.scenario}/${r.subject}`),
+    ['burst/limit', 'burst/kuberay', 'burst/kuray', 'steady/kuberay', 'steady/kuray'],
+  );
+  assert.equal(parseArgs([]).peerFirst, false);
+});

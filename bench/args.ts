@@ -26,11 +26,13 @@ export interface BenchArgs {
   /** Extra V8/Node flags for Kuray's process (experiments such as --max-old-space-size=64), repeatable. */
   kurayNodeFlags: string[];
   cpuProf: boolean;
+  /** Run KubeRay before Kuray in each scenario (the default order is limit, Kuray, KubeRay). */
+  peerFirst: boolean;
 }
 
 export const usage = `usage: npm run bench -- [--size small|full] [--only LIST] [--skip-peer] [--qps N] [--burst N]
                         [--reconcile-concurrency N|default] [--latency-ms N] [--kuray-flag F]... [--kuray-node-flag F]...
-                        [--cpu-prof]
+                        [--cpu-prof] [--peer-first]
   --only LIST   comma list of scenarios (burst, scale, steady) and/or subjects (limit, kuray, peer)
   --skip-peer   do not build or run KubeRay
   --reconcile-concurrency default   pass no concurrency flag: each operator at its own default
@@ -39,7 +41,9 @@ export const usage = `usage: npm run bench -- [--size small|full] [--only LIST] 
   --kuray-flag F   an extra operator flag for Kuray (e.g. --kuray-flag=--pod-write-parallelism=8)
   --kuray-node-flag F   an extra Node/V8 flag for Kuray's process, after the image's
                    (e.g. --kuray-node-flag=--max-old-space-size=64, --kuray-node-flag=--heapsnapshot-signal=SIGUSR2)
-  --cpu-prof    write a V8 CPU profile of each Kuray run into bench/results/`;
+  --cpu-prof    write a V8 CPU profile of each Kuray run into bench/results/
+  --peer-first  run KubeRay before Kuray in each scenario (the limit still first): alternate runs
+                with and without it to see what the order does to the ratios`;
 
 const scenarioNames: readonly ScenarioName[] = ['burst', 'scale', 'steady'];
 
@@ -63,6 +67,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     kurayFlags: [],
     kurayNodeFlags: [],
     cpuProf: false,
+    peerFirst: false,
   };
   let skipPeer = false;
   let only: string[] | undefined;
@@ -114,6 +119,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--cpu-prof':
         out.cpuProf = true;
         break;
+      case '--peer-first':
+        out.peerFirst = true;
+        break;
       case '--help':
       case '-h':
         throw new Error(usage);
@@ -136,11 +144,19 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   return out;
 }
 
-/** The runs in order: per scenario, the limit first (the baseline), then Kuray, then KubeRay. */
+/**
+ * The runs in order: per scenario, the limit first (the baseline), then Kuray, then KubeRay — or
+ * KubeRay before Kuray with --peer-first. The order is a variable: each run leaves the rig a little
+ * different (etcd's history, caches, KWOK's lease timers), so a comparison that always runs one
+ * operator second cannot tell that from the operator.
+ */
 export function plan(a: BenchArgs): { scenario: ScenarioName; subject: Subject }[] {
   const out: { scenario: ScenarioName; subject: Subject }[] = [];
+  const order = a.peerFirst
+    ? (['limit', 'kuberay', 'kuray'] as const)
+    : (['limit', 'kuray', 'kuberay'] as const);
   for (const scenario of a.scenarios)
-    for (const subject of ['limit', 'kuray', 'kuberay'] as const) {
+    for (const subject of order) {
       if (!a.subjects.includes(subject)) continue;
       // Steady state is about an operator at rest: the script has nothing to measure there.
       if (scenario === 'steady' && subject === 'limit') continue;
