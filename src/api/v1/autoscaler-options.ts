@@ -54,7 +54,11 @@ export const AutoscalerOptions = obj(
           'Autoscaler v2 requires restartPolicy Never (or unset) on head and worker pods.',
       ),
     ),
-    env: opt(envVars('Optional list of environment variables to set in the autoscaler container.')),
+    env: opt(
+      envVars(
+        "Optional list of environment variables to set in the autoscaler container. Kuray's native autoscaler reads one of them too: RAY_AUTOSCALER_RECONCILE_ALLOCATE_STATUS_TIMEOUT_S, the seconds a worker pod may take to become a Ray node before it is deleted (default 3600, as Ray's).",
+      ),
+    ),
     envFrom: opt(
       envFromSources(
         'Optional list of sources to populate environment variables in the autoscaler container.',

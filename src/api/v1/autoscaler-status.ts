@@ -10,7 +10,8 @@ export const AutoscalerGroupStatus = obj(
     replicas: opt(int32('Replicas is the group size the autoscaler decided on.')),
     rule: opt(
       str(
-        'Rule is the policy rule that decided: min-replicas, max-replicas, surplus-workers, pending-demand, ' +
+        'Rule is the policy rule that decided: min-replicas, max-replicas, surplus-workers, ' +
+          'launch-timeout (pods that did not become Ray nodes in time), pending-demand, ' +
           'cpu-utilization, memory-utilization, idle-timeout, resource-request (idle workers kept for a ' +
           'request_resources() floor), cooldown or steady.',
       ),

@@ -152,6 +152,39 @@ describe('clusterInputFor', () => {
     assert.equal(big!.workers.length, 0);
   });
 
+  test("a pending pod carries its creation time; the launch timeout comes from Ray's env var in autoscalerOptions.env", () => {
+    const rc = rayCluster('c', withNativeAutoscaling({ idleTimeoutSeconds: 30 }), withWorkers(2));
+    const created = workerPod('w1');
+    created.metadata!.creationTimestamp = new Date(NOW - 90_000).toISOString();
+    const unknown = workerPod('w2');
+    delete unknown.metadata!.creationTimestamp;
+    const pods = [headPod('h', running('127.0.0.2')), created, unknown];
+    const [g] = clusterInputFor(rc, podViewsOf(pods), signals([]), {}).groups;
+    assert.deepEqual(
+      g!.workers.map((w) => [w.podName, w.phase, w.pendingSinceMs]),
+      [
+        ['w1', 'pending', NOW - 90_000],
+        ['w2', 'pending', undefined],
+      ],
+    );
+    assert.equal(g!.options.launchTimeoutSeconds, 3600, "Ray 2.58's default");
+    const env = (value: string) =>
+      rayCluster(
+        'c',
+        withNativeAutoscaling({
+          idleTimeoutSeconds: 30,
+          env: [{ name: 'RAY_AUTOSCALER_RECONCILE_ALLOCATE_STATUS_TIMEOUT_S', value }],
+        }),
+        withWorkers(1),
+      );
+    const timeout = (value: string) =>
+      clusterInputFor(env(value), [], signals([]), {}).groups[0]!.options.launchTimeoutSeconds;
+    assert.equal(timeout('600'), 600);
+    assert.equal(timeout(' 900 '), 900);
+    for (const bad of ['0', '-5', '10m', ''])
+      assert.equal(timeout(bad), 3600, `${JSON.stringify(bad)} → default`);
+  });
+
   test('suspended groups are left out (nobody scales them)', () => {
     const rc = rayCluster(
       'c',

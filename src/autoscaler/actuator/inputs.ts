@@ -25,7 +25,13 @@ export function podViewsOf(pods: readonly Pod[]): PodView[] {
       group: p.metadata!.labels?.[LABEL_GROUP] ?? '',
       deleting: Boolean(p.metadata!.deletionTimestamp),
       ...(p.status?.podIP ? { podIP: p.status.podIP } : {}),
+      ...createdAt(p),
     }));
+}
+
+function createdAt(p: Pod): { createdAtMs?: number } {
+  const t = Date.parse(p.metadata?.creationTimestamp ?? '');
+  return Number.isFinite(t) ? { createdAtMs: t } : {};
 }
 
 export type HeadEndpoint =

@@ -179,6 +179,27 @@ describe('NativeAutoscaler.sync', () => {
     assert.equal(fresh.kind, 'decided');
   });
 
+  test('a pod that is not a Ray node after the launch timeout is deleted without a drain, the group shrinks', async () => {
+    const { h, deps } = harness({ state: state([gcsNode('w1', { status: 'RUNNING', idleDurationMs: 0 })]) });
+    const stuck = workerPod('w2');
+    stuck.metadata!.creationTimestamp = new Date(NOW - 3600_000).toISOString();
+    const young = workerPod('w3');
+    young.metadata!.creationTimestamp = new Date(NOW - 3599_000).toISOString();
+    const out = await new NativeAutoscaler(deps).sync(cluster(3), () => [head, worker('w1'), stuck, young]);
+    assert.deepEqual(h.drains, [], 'no Ray node to drain');
+    const patch = h.writes.find((w) => w.kind === 'patch');
+    assert.equal(replicasOp(patch)?.value, 2);
+    const wtd = specOps(patch).find((o) => o.path.endsWith('/scaleStrategy')) as
+      { value: unknown } | undefined;
+    assert.deepEqual(wtd?.value, { workersToDelete: ['w2'] });
+    assert.equal(out.kind === 'decided' && out.decisions[0]?.reason.rule, 'launch-timeout');
+    assert.deepEqual(
+      h.events.map((e) => e.reason),
+      ['AutoscalerScaledDown'],
+    );
+    assert.match(h.events[0]!.message, /Rule launch-timeout: w2 did not become Ray nodes within 3600s/);
+  });
+
   test('idle workers are drained first; a refused drain keeps its pod and its replica', async () => {
     const { h, deps } = harness({
       state: state([gcsNode('w1'), gcsNode('w2')]),

@@ -14,6 +14,8 @@ const workerArb = fc.record({
   cpu: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
   mem: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
   freeCpu: fc.constantFrom(0, 0.5, 1, 2),
+  // How long a pending pod has existed (undefined: creation time unknown).
+  pendingMs: fc.option(fc.integer({ min: 0, max: 1_200_000 }), { nil: undefined }),
 });
 
 const optionsArb: fc.Arbitrary<PolicyOptions> = fc.record({
@@ -24,6 +26,7 @@ const optionsArb: fc.Arbitrary<PolicyOptions> = fc.record({
   idleTimeoutSeconds: fc.integer({ min: 0, max: 600 }),
   upscalingMode: fc.constantFrom<UpscalingMode>('Conservative', 'Default', 'Aggressive'),
   maxConcurrentLaunches: fc.integer({ min: 1, max: 10 }),
+  launchTimeoutSeconds: fc.integer({ min: 1, max: 900 }),
 });
 
 const groupArb: fc.Arbitrary<GroupInput> = fc
@@ -65,6 +68,7 @@ const groupArb: fc.Arbitrary<GroupInput> = fc
       cpuUtilization: w.cpu,
       memoryUtilization: w.mem,
       idleSinceMs: w.phase === 'running' && w.idleMs !== undefined ? NOW - w.idleMs : undefined,
+      pendingSinceMs: w.phase === 'pending' && w.pendingMs !== undefined ? NOW - w.pendingMs : undefined,
     })),
     demand: {
       bundles: r.bundles.map((b) => ({ resources: { CPU: b.cpu }, count: b.count })),
@@ -107,6 +111,35 @@ test('property: never deletes a busy or unknown worker, never the same pod twice
         assert.ok(!isBusy(w), `busy pod ${name} deleted by ${d.reason.rule}`);
         assert.notEqual(w.phase, 'terminating');
       }
+    }),
+    runs,
+  );
+});
+
+test('property: a launch-timeout deletes exactly the pods pending past the timeout, and nothing adds workers while one is due', () => {
+  fc.assert(
+    fc.property(groupArb, (g) => {
+      const d = decideGroup(g);
+      const stuck = g.workers
+        .filter(
+          (w) =>
+            w.phase === 'pending' &&
+            w.pendingSinceMs !== undefined &&
+            g.nowMs - w.pendingSinceMs >= g.options.launchTimeoutSeconds * 1000,
+        )
+        .map((w) => w.podName)
+        .sort();
+      if (d.kind === 'scale' && d.reason.rule === 'launch-timeout') {
+        assert.deepEqual([...d.workersToDelete].sort(), stuck);
+        assert.ok(
+          d.replicas <= Math.max(g.minReplicas, g.replicas),
+          'a launch timeout never grows the group',
+        );
+      }
+      // Only the bounds rules come before it: with stuck pods and bounds satisfied, it fires.
+      const withinBounds = g.replicas >= g.minReplicas && g.replicas <= g.maxReplicas;
+      const surplus = d.kind === 'scale' && d.reason.rule === 'surplus-workers';
+      if (stuck.length && withinBounds && !surplus) assert.equal(d.reason.rule, 'launch-timeout');
     }),
     runs,
   );
@@ -159,12 +192,12 @@ test('property: honours idle timeout — idle removal only names workers idle at
   );
 });
 
-test('property: only bounds, surplus pods and idle timeout shrink a group; decisions are deterministic', () => {
+test('property: only bounds, launch timeouts and idle timeout shrink a group; decisions are deterministic', () => {
   fc.assert(
     fc.property(groupArb, (g) => {
       const d = decideGroup(g);
       if (d.kind === 'scale' && d.direction === 'down') {
-        assert.ok(['max-replicas', 'idle-timeout'].includes(d.reason.rule), d.reason.rule);
+        assert.ok(['max-replicas', 'launch-timeout', 'idle-timeout'].includes(d.reason.rule), d.reason.rule);
       }
       if (d.kind === 'scale' && d.direction === 'up') {
         assert.ok(

@@ -9,6 +9,7 @@ import {
   group,
   idleFor,
   launching,
+  launchingFor,
   mem,
   terminating,
   withBounds,
@@ -197,6 +198,61 @@ test('a worker that never joins Ray does not keep idle ones; pending demand does
   const wanted = decideGroup(group('g', withBounds(0, 10), ws, withDemand(cpus(1, 3))));
   assert.notEqual(wanted.reason.rule, 'idle-timeout');
   assert.ok(wanted.kind === 'none' || wanted.workersToDelete.length === 0, 'no idle worker goes');
+});
+
+test('launch-timeout: pods that are not Ray nodes an hour after creation go, and stop counting as capacity', () => {
+  const hour = 3600_000;
+  const ws = withWorkers(
+    worker('a', busy()),
+    worker('b', launchingFor(hour)),
+    worker('c', launchingFor(hour - 1)),
+  );
+  const d = decideGroup(group('g', withBounds(0, 10), ws, withLastScale(1000)));
+  assert.equal(d.kind, 'scale');
+  assert.equal(d.reason.rule, 'launch-timeout');
+  assert.deepEqual(d.kind === 'scale' && d.workersToDelete, ['b'], 'c is one ms short of the hour');
+  assert.equal(d.replicas, 2, 'the group shrinks by the pod it gives up on (cooldown does not hold it)');
+  assert.equal(d.reason.inputs.launching, 1, 'only c still counts as launching');
+  assert.match(d.reason.message, /b did not become Ray nodes within 3600s of creation/);
+
+  // At minReplicas the replica stays: the operator replaces the pod.
+  const atMin = decideGroup(group('g', withBounds(3, 10), ws));
+  assert.equal(atMin.reason.rule, 'launch-timeout');
+  assert.equal(atMin.replicas, 3);
+  assert.match(atMin.reason.message, /replaced: minReplicas 3/);
+
+  // A pod whose creation time is unknown is never timed out; the timeout is an option.
+  assert.notEqual(
+    decideGroup(group('g', withBounds(0, 10), withWorkers(worker('x', launching())))).reason.rule,
+    'launch-timeout',
+  );
+  const short = decideGroup(group('g', withBounds(0, 10), ws, withOptions({ launchTimeoutSeconds: 60 })));
+  assert.deepEqual(short.kind === 'scale' && short.workersToDelete, ['b', 'c']);
+});
+
+test('a stuck pod no longer absorbs demand: after its timeout the demand adds a worker', () => {
+  // The stuck pod b (2 CPU) would otherwise count as launching capacity for the {CPU:2} task.
+  const before = group(
+    'g',
+    withBounds(0, 10),
+    withWorkers(worker('a', busy()), worker('b', launchingFor(3599_000))),
+    withDemand(cpus(2, 1)),
+  );
+  assert.equal(decideGroup(before).kind, 'none', 'still launching: it absorbs the task');
+  const after = decideGroup({ ...before, nowMs: before.nowMs + 1000 });
+  assert.equal(after.reason.rule, 'launch-timeout');
+  assert.equal(after.replicas, 1);
+  // The next sync, with b gone (terminating), the demand rule launches a replacement.
+  const next = decideGroup(
+    group(
+      'g',
+      withBounds(0, 10),
+      withWorkers(worker('a', busy()), worker('b', terminating())),
+      withDemand(cpus(2, 1)),
+    ),
+  );
+  assert.equal(next.reason.rule, 'pending-demand');
+  assert.equal(next.replicas, 2);
 });
 
 test('idle removal stops at minReplicas and waits for cooldown', () => {

@@ -5,6 +5,8 @@
 //   1. min-replicas     replicas < minReplicas → minReplicas.
 //   2. max-replicas     replicas > maxReplicas → maxReplicas; only launching or idle pods are named.
 //   3. surplus-workers  more pods than replicas → name launching/idle ones for deletion.
+//   3b. launch-timeout  pods not yet Ray nodes launchTimeoutSeconds after creation → delete them,
+//                       shrink by them (not below minReplicas); they no longer count as capacity.
 //   4. pending-demand   demand that does not fit the group's free capacity → add the workers the
 //                       bin packing needs, limited by the upscaling step and maxReplicas. Ignores
 //                       cooldown: queued work is unambiguous and launching workers already count
@@ -20,6 +22,7 @@ import { maxReplicas, minReplicas, surplusWorkers } from './rules/bounds.ts';
 import { groupContext, none, type GroupContext, type GroupRule } from './rules/context.ts';
 import { pendingDemand } from './rules/demand.ts';
 import { idleTimeout, requestFloorHold } from './rules/idleRule.ts';
+import { launchTimeout } from './rules/launchTimeout.ts';
 import { utilization } from './rules/utilizationRule.ts';
 import type { Decision, GroupInput } from './types.ts';
 
@@ -27,6 +30,7 @@ const RULES: readonly GroupRule[] = [
   minReplicas,
   maxReplicas,
   surplusWorkers,
+  launchTimeout,
   pendingDemand,
   utilization,
   idleTimeout,

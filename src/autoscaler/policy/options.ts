@@ -8,6 +8,13 @@ export const DEFAULT_COOLDOWN_SECONDS = 30;
 export const DEFAULT_TARGET_UTILIZATION = 0.8;
 /** Ray's AUTOSCALER_MAX_CONCURRENT_LAUNCHES default. */
 export const DEFAULT_MAX_CONCURRENT_LAUNCHES = 10;
+/**
+ * Ray 2.58's allocate_status_timeout_s (autoscaler v2 instance_manager/config.py): one hour for a
+ * pod to become a Ray node before Ray's autoscaler deletes it. The same env var, set in
+ * autoscalerOptions.env, changes it for both autoscalers.
+ */
+export const DEFAULT_LAUNCH_TIMEOUT_SECONDS = 3600;
+export const LAUNCH_TIMEOUT_ENV = 'RAY_AUTOSCALER_RECONCILE_ALLOCATE_STATUS_TIMEOUT_S';
 
 export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
   targetUtilizationFraction: DEFAULT_TARGET_UTILIZATION,
@@ -15,6 +22,7 @@ export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
   idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
   upscalingMode: 'Default',
   maxConcurrentLaunches: DEFAULT_MAX_CONCURRENT_LAUNCHES,
+  launchTimeoutSeconds: DEFAULT_LAUNCH_TIMEOUT_SECONDS,
 };
 
 /** The subset of spec.autoscalerOptions the policy reads (KubeRay fields + the guide's native ones). */
@@ -25,6 +33,16 @@ export interface AutoscalerOptionsLike {
   memoryUtilizationThreshold?: number;
   targetUtilizationFraction?: number;
   cooldownPeriodSeconds?: number;
+  /** The in-tree sidecar's env; the native policy reads LAUNCH_TIMEOUT_ENV from it, as Ray would. */
+  env?: readonly { name: string; value?: string }[];
+}
+
+/** LAUNCH_TIMEOUT_ENV from autoscalerOptions.env: a positive whole number of seconds, else the default. */
+export function launchTimeoutFrom(env: AutoscalerOptionsLike['env']): number {
+  const raw = env?.find((e) => e.name === LAUNCH_TIMEOUT_ENV)?.value?.trim();
+  // Ray's env_integer takes int(value); anything else (or ≤ 0) falls back to Ray's default here.
+  const n = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_LAUNCH_TIMEOUT_SECONDS;
 }
 
 /**
@@ -55,6 +73,7 @@ export function policyOptionsFrom(
     idleTimeoutSeconds:
       nonNeg(groupIdleTimeoutSeconds) ?? nonNeg(o?.idleTimeoutSeconds) ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
     upscalingMode: isUpscalingMode(o?.upscalingMode) ? o.upscalingMode : 'Default',
+    launchTimeoutSeconds: launchTimeoutFrom(o?.env),
   };
   const cpu = frac(o?.cpuUtilizationThreshold);
   const mem = frac(o?.memoryUtilizationThreshold);

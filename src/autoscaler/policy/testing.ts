@@ -94,6 +94,13 @@ export const launching = (): WorkerOption => (w) => {
   w.total = undefined;
   w.available = undefined;
 };
+/** Pending (no Ray node yet) for `ms` since its pod was created. */
+export const launchingFor =
+  (ms: number): WorkerOption =>
+  (w) => {
+    launching()(w);
+    w.pendingSinceMs = NOW - ms;
+  };
 export const terminating = (): WorkerOption => (w) => {
   w.phase = 'terminating';
 };

@@ -22,6 +22,11 @@ export interface PolicyOptions {
   upscalingMode: UpscalingMode;
   /** Most workers of one group launching (created, not yet a Ray node) at once; Ray's AUTOSCALER_MAX_CONCURRENT_LAUNCHES. */
   maxConcurrentLaunches: number;
+  /**
+   * A worker pod that has not become a Ray node this long after it was created is given up on:
+   * deleted, and no longer counted as capacity (Ray v2's RAY_AUTOSCALER_RECONCILE_ALLOCATE_STATUS_TIMEOUT_S).
+   */
+  launchTimeoutSeconds: number;
 }
 
 /** pending = the pod exists but its Ray node has not registered yet; terminating = being deleted. */
@@ -30,6 +35,8 @@ export type WorkerPhase = 'pending' | 'running' | 'terminating';
 export interface WorkerState {
   podName: string;
   phase: WorkerPhase;
+  /** Pending workers: when the pod was created (ms since epoch), if known. */
+  pendingSinceMs?: number;
   /** Ray's logical resources of the node (running workers). */
   total?: Resources;
   available?: Resources;
@@ -90,6 +97,7 @@ export type Rule =
   | 'min-replicas'
   | 'max-replicas'
   | 'surplus-workers'
+  | 'launch-timeout'
   | 'pending-demand'
   | 'cpu-utilization'
   | 'memory-utilization'

@@ -18,6 +18,8 @@ export interface PodView {
   /** metadata.deletionTimestamp is set. */
   deleting: boolean;
   podIP?: string;
+  /** metadata.creationTimestamp in ms since epoch. */
+  createdAtMs?: number;
 }
 
 function nodeFor(pod: PodView, nodes: readonly RayNodeSignal[]): RayNodeSignal | undefined {
@@ -40,7 +42,12 @@ export function workerStatesFor(
     .map((p): WorkerState => {
       if (p.deleting || workersToDelete.has(p.name)) return { podName: p.name, phase: 'terminating' };
       const n = nodeFor(p, signals.nodes);
-      if (!n) return { podName: p.name, phase: 'pending' };
+      if (!n)
+        return {
+          podName: p.name,
+          phase: 'pending',
+          ...(p.createdAtMs !== undefined ? { pendingSinceMs: p.createdAtMs } : {}),
+        };
       const m = signals.metrics.get(p.name);
       return {
         podName: p.name,

@@ -15,7 +15,12 @@ export interface GroupContext {
   /** Pods not being deleted. */
   readonly active: readonly WorkerState[];
   readonly running: readonly WorkerState[];
-  /** Pods without a Ray node yet + replicas the operator has not created pods for yet. */
+  /**
+   * Pods without a Ray node launchTimeoutSeconds after they were created: given up on (rule
+   * launch-timeout), and not counted as launching or as capacity.
+   */
+  readonly stuck: readonly WorkerState[];
+  /** Pods without a Ray node yet (not stuck) + replicas the operator has not created pods for yet. */
   readonly launching: number;
   /** ms since the group was last scaled; null when never. */
   readonly sinceLastMs: number | null;
@@ -42,7 +47,11 @@ export function groupContext(g: GroupInput): GroupContext {
   const current = g.replicas;
   const active = g.workers.filter((w) => w.phase !== 'terminating');
   const running = active.filter((w) => w.phase === 'running');
-  const launchingPods = active.filter((w) => w.phase === 'pending').length;
+  const timeoutMs = o.launchTimeoutSeconds * 1000;
+  const stuck = active.filter(
+    (w) => w.phase === 'pending' && w.pendingSinceMs !== undefined && g.nowMs - w.pendingSinceMs >= timeoutMs,
+  );
+  const launchingPods = active.filter((w) => w.phase === 'pending').length - stuck.length;
   const launching = launchingPods + Math.max(0, current - active.length);
   const sinceLastMs = g.lastScaleTimeMs === undefined ? null : g.nowMs - g.lastScaleTimeMs;
   const step = maxStep(o, { running: running.length, launching });
@@ -67,6 +76,7 @@ export function groupContext(g: GroupInput): GroupContext {
     current,
     active,
     running,
+    stuck,
     launching,
     sinceLastMs,
     inCooldown: sinceLastMs !== null && sinceLastMs < o.cooldownPeriodSeconds * 1000,
