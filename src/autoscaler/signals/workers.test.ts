@@ -19,6 +19,26 @@ const node = (podName: string, ip: string, extra: Partial<RayNodeSignal> = {}): 
   ...extra,
 });
 
+test('a launching pod carries its creation time, unless GCS lists a dead node of it (it joined once)', () => {
+  const pods = [
+    { name: 'new', group: 'g', deleting: false, createdAtMs: 1000 },
+    { name: 'restarted', group: 'g', deleting: false, createdAtMs: 2000 },
+    { name: 'unknown', group: 'g', deleting: false },
+  ];
+  const ws = workerStatesFor('g', pods, {
+    nodes: [node('restarted', '10.0.0.3', { alive: false })],
+    metrics: new Map(),
+  });
+  assert.deepEqual(
+    ws.map((w) => [w.podName, w.phase, w.pendingSinceMs]),
+    [
+      ['new', 'pending', 1000],
+      ['restarted', 'pending', undefined],
+      ['unknown', 'pending', undefined],
+    ],
+  );
+});
+
 test('joins pods to Ray nodes by pod name, then by a unique IP; the rest are launching or terminating', () => {
   const metrics = new Map<string, NodeMetrics>([
     ['a', { ip: '10.0.0.1', isHead: false, cpuUtilization: 0.5, memoryUtilization: 0.25, logical: {} }],

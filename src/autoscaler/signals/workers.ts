@@ -5,7 +5,8 @@
 //
 // A pod is matched to its Ray node by pod name (RAY_CLOUD_INSTANCE_ID, which Kuray sets like
 // KubeRay), falling back on the pod IP when exactly one live node has it (Ray started without
-// the env). A pod without a live node is still launching. A pod being deleted, or listed in
+// the env). A pod without a live node is still launching (since its creation, unless GCS lists a
+// dead node of it: then it joined once). A pod being deleted, or listed in
 // scaleStrategy.workersToDelete, is terminating and counts for nothing.
 import type { WorkerState } from '../policy/types.ts';
 import type { RayNodeSignal } from './gcsSignals.ts';
@@ -42,12 +43,17 @@ export function workerStatesFor(
     .map((p): WorkerState => {
       if (p.deleting || workersToDelete.has(p.name)) return { podName: p.name, phase: 'terminating' };
       const n = nodeFor(p, signals.nodes);
-      if (!n)
+      if (!n) {
+        // The launch timeout is for pods that never became a Ray node. A pod whose node GCS lists
+        // as dead did join once (its Ray restarted, or it is going away): it keeps no start time,
+        // so its age never makes it look stuck.
+        const joinedOnce = signals.nodes.some((x) => !x.alive && x.podName === p.name);
         return {
           podName: p.name,
           phase: 'pending',
-          ...(p.createdAtMs !== undefined ? { pendingSinceMs: p.createdAtMs } : {}),
+          ...(p.createdAtMs !== undefined && !joinedOnce ? { pendingSinceMs: p.createdAtMs } : {}),
         };
+      }
       const m = signals.metrics.get(p.name);
       return {
         podName: p.name,
