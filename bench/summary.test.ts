@@ -1,17 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseArgs } from './args.ts';
 import type { RunResult } from './report.ts';
 import { settingsKey, summarizeRuns, summaryText, type SavedRun } from './summary.ts';
 
-const FULL = {
-  size: 'full',
-  qps: 100,
-  burst: 200,
-  concurrency: 4,
-  latencyMs: 0,
-  kurayFlags: [],
-  kurayNodeFlags: [],
-};
+// The bench's own defaults at full size, as a saved run records them.
+const FULL = { ...parseArgs(['--size=full']) };
 
 function burst(subject: RunResult['subject'], secondsToAllReady: number): RunResult {
   return {
