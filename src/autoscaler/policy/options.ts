@@ -11,7 +11,7 @@ export const DEFAULT_MAX_CONCURRENT_LAUNCHES = 10;
 /**
  * Ray 2.58's allocate_status_timeout_s (autoscaler v2 instance_manager/config.py): one hour for a
  * pod to become a Ray node before Ray's autoscaler deletes it. The same env var, set in
- * autoscalerOptions.env, changes it for both autoscalers.
+ * autoscalerOptions.env, changes it here and for Ray's v2 autoscaler (in-tree mode).
  */
 export const DEFAULT_LAUNCH_TIMEOUT_SECONDS = 3600;
 export const LAUNCH_TIMEOUT_ENV = 'RAY_AUTOSCALER_RECONCILE_ALLOCATE_STATUS_TIMEOUT_S';
