@@ -64,19 +64,38 @@ export function livePodIPs(pods: readonly Pod[], nodeType: 'head' | 'worker'): s
 
 export class MTLSReconciler {
   readonly #d: MTLSDeps;
-  /** Secrets already owned by their Certificate (key: ns/secret/certificate uid): patched once. */
-  readonly #owned = new Set<string>();
-  /** Clusters (uid) whose ready PKI was announced: one MTLSPKIReady Event per readiness. */
-  readonly #announced = new Set<string>();
+  /**
+   * Per cluster (ns/name): its uid, whether its ready PKI was announced (one MTLSPKIReady Event per
+   * readiness), and the Secrets already owned by their Certificate (ns/secret/certificate uid:
+   * patched once). Dropped when the cluster is gone, deleting or no longer uses mTLS, so an
+   * operator that sees clusters come and go for months does not keep them all.
+   */
+  readonly #clusters = new Map<string, { uid: string; announced: boolean; owned: Set<string> }>();
 
   constructor(deps: MTLSDeps) {
     this.#d = deps;
   }
 
+  /** Clusters this controller keeps state for (tests: the state goes with the cluster). */
+  get trackedClusters(): number {
+    return this.#clusters.size;
+  }
+
   async reconcile(req: Request): Promise<Result> {
+    const key = `${req.namespace ?? ''}/${req.name}`;
     const rc = this.#d.clusters.get(req.namespace, req.name) as RayCluster | undefined;
-    if (!rc?.metadata || rc.metadata.deletionTimestamp || !isTLSEnabled(rc)) return {};
-    if (rc.spec.managedBy && rc.spec.managedBy !== MANAGED_BY_KURAY) return {};
+    const ours = !rc?.spec.managedBy || rc.spec.managedBy === MANAGED_BY_KURAY;
+    if (!rc?.metadata || rc.metadata.deletionTimestamp || !isTLSEnabled(rc) || !ours) {
+      this.#clusters.delete(key);
+      return {};
+    }
+    const uid = rc.metadata.uid ?? '';
+    let state = this.#clusters.get(key);
+    if (state?.uid !== uid) {
+      // A new cluster under an old name starts afresh.
+      state = { uid, announced: false, owned: new Set() };
+      this.#clusters.set(key, state);
+    }
     // Without cert-manager the RayCluster controller reports it in the status; look again later.
     if (!(await this.#d.certManager.available())) return { requeueAfter: this.#d.certManager.recheckMs };
     let objects: CertManagerObject[];
@@ -93,7 +112,7 @@ export class MTLSReconciler {
     const certs: CertificateObject[] = [];
     for (const want of objects) {
       try {
-        const have = await this.#ensure(owner, want);
+        const have = await this.#ensure(owner, want, state.owned);
         if (want.kind === 'Certificate' && have) certs.push(have);
       } catch (err) {
         this.#d.events.warning(
@@ -108,9 +127,10 @@ export class MTLSReconciler {
     const name = rc.metadata.name!;
     const leaves = [tlsCertificateName(name, 'head'), tlsCertificateName(name, 'worker')];
     const ready = leaves.every((n) => certs.some((c) => c.metadata.name === n && certificateReady(c)));
-    const uid = rc.metadata.uid ?? '';
     if (!ready) {
-      if (this.#announced.delete(uid) || !certs.length)
+      const wasReady = state.announced;
+      state.announced = false;
+      if (wasReady || !certs.length)
         this.#d.events.normal(
           owner,
           'MTLSCertsNotReady',
@@ -119,8 +139,8 @@ export class MTLSReconciler {
         );
       return { requeueAfter: NOT_READY_REQUEUE_MS };
     }
-    if (!this.#announced.has(uid)) {
-      this.#announced.add(uid);
+    if (!state.announced) {
+      state.announced = true;
       this.#d.events.normal(
         owner,
         'MTLSPKIReady',
@@ -133,7 +153,11 @@ export class MTLSReconciler {
   }
 
   /** Creates `want` if missing; a leaf Certificate whose SANs or labels drifted is patched. */
-  async #ensure(owner: KubeObject, want: CertManagerObject): Promise<CertificateObject | undefined> {
+  async #ensure(
+    owner: KubeObject,
+    want: CertManagerObject,
+    owned: Set<string>,
+  ): Promise<CertificateObject | undefined> {
     const gvr = want.kind === 'Issuer' ? Issuers : Certificates;
     const ns = want.metadata.namespace;
     let have: KubeObject & CertificateObject;
@@ -172,16 +196,16 @@ export class MTLSReconciler {
         'Update',
       );
     }
-    await this.#ownSecret(have);
+    await this.#ownSecret(have, owned);
     return have;
   }
 
   /** The Secret cert-manager wrote gets an owner reference to its Certificate (GC'd with it). */
-  async #ownSecret(cert: KubeObject & CertificateObject): Promise<void> {
+  async #ownSecret(cert: KubeObject & CertificateObject, owned: Set<string>): Promise<void> {
     const ns = cert.metadata.namespace ?? '';
     const secret = cert.spec?.secretName;
     const key = `${ns}/${secret}/${cert.metadata.uid}`;
-    if (!secret || this.#owned.has(key)) return;
+    if (!secret || owned.has(key)) return;
     let s: KubeObject;
     try {
       s = await this.#d.client.get<KubeObject>(Secrets, ns, secret);
@@ -205,7 +229,7 @@ export class MTLSReconciler {
         'merge',
       );
     }
-    this.#owned.add(key);
+    owned.add(key);
   }
 
   #warnExpiring(owner: KubeObject, certs: readonly CertificateObject[]): void {
