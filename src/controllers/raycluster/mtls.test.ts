@@ -25,7 +25,7 @@ function issued(rc: RayCluster): Map<string, KubeObject> {
         conditions: [{ type: 'Ready', status: 'True', observedGeneration: 1 }],
         notAfter: '2099-01-01T00:00:00Z',
       },
-    } as KubeObject);
+    });
   }
   return out;
 }
@@ -47,7 +47,7 @@ function harness(rc: RayCluster) {
       },
       create: () => Promise.reject(new Error('nothing to create: all issued')),
       patch: () => Promise.reject(new Error('nothing to patch')),
-    } as unknown as MTLSDeps['client'],
+    },
     clusters: { get: () => h.cluster as KubeObject | undefined, byIndex: () => [] },
     pods: { get: () => undefined, byIndex: () => [] },
     events: { normal: (_o, reason) => h.events.push(reason), warning: (_o, reason) => h.events.push(reason) },

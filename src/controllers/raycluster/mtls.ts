@@ -82,7 +82,7 @@ export class MTLSReconciler {
   }
 
   async reconcile(req: Request): Promise<Result> {
-    const key = `${req.namespace ?? ''}/${req.name}`;
+    const key = `${req.namespace}/${req.name}`;
     const rc = this.#d.clusters.get(req.namespace, req.name) as RayCluster | undefined;
     const ours = !rc?.spec.managedBy || rc.spec.managedBy === MANAGED_BY_KURAY;
     if (!rc?.metadata || rc.metadata.deletionTimestamp || !isTLSEnabled(rc) || !ours) {
