@@ -37,14 +37,13 @@ export interface SettingsGroup {
 }
 
 /** Runs are comparable only with the same settings (the run order, --peer-first, is not one). */
-export function settingsKey(args: SavedRun['args']): string {
-  const a = args as Record<string, unknown>;
+export function settingsKey(a: SavedRun['args']): string {
   const flags = [...((a.kurayFlags as string[]) ?? []), ...((a.kurayNodeFlags as string[]) ?? [])];
   return [
     `size ${String(a.size)}`,
     `qps ${String(a.qps)}/${String(a.burst)}`,
     `concurrency ${String(a.concurrency)}`,
-    `latency ${Number(a.latencyMs ?? 0)} ms`,
+    `latency ${a.latencyMs ?? 0} ms`,
     ...(a.cpuProf ? ['cpu-prof'] : []),
     ...(flags.length ? [`kuray ${flags.join(' ')}`] : []),
   ].join(', ');

@@ -1,4 +1,6 @@
 // Policy options from `spec.autoscalerOptions`, with Kuray's defaults, and Ray's upscaling speed.
+import { envByName } from '../../api/validation/common.ts';
+import type { EnvVar } from '../../compiler/k8sTypes.ts';
 import type { PolicyOptions, UpscalingMode } from './types.ts';
 
 /** Ray's default idle timeout (autoscaling_config.py: idle_timeout_minutes defaults to 1). */
@@ -34,12 +36,12 @@ export interface AutoscalerOptionsLike {
   targetUtilizationFraction?: number;
   cooldownPeriodSeconds?: number;
   /** The in-tree sidecar's env; the native policy reads LAUNCH_TIMEOUT_ENV from it, as Ray would. */
-  env?: readonly { name: string; value?: string }[];
+  env?: readonly EnvVar[];
 }
 
 /** LAUNCH_TIMEOUT_ENV from autoscalerOptions.env: a positive whole number of seconds, else the default. */
 export function launchTimeoutFrom(env: AutoscalerOptionsLike['env']): number {
-  const raw = env?.find((e) => e.name === LAUNCH_TIMEOUT_ENV)?.value?.trim();
+  const raw = envByName(env, LAUNCH_TIMEOUT_ENV)?.value?.trim();
   // Ray's env_integer takes int(value); anything else (or ≤ 0) falls back to Ray's default here.
   const n = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_LAUNCH_TIMEOUT_SECONDS;
