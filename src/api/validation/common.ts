@@ -23,6 +23,19 @@ export function envByName(env: readonly EnvVar[] | undefined, name: string): Env
   return env?.find((e) => e.name === name);
 }
 
+/**
+ * Ray v2's autoscaler (allocate_status_timeout_s): seconds a worker pod may take to become a Ray
+ * node before it is deleted. Kuray's native autoscaler reads it from autoscalerOptions.env too.
+ */
+export const LAUNCH_TIMEOUT_ENV = 'RAY_AUTOSCALER_RECONCILE_ALLOCATE_STATUS_TIMEOUT_S';
+
+/** A whole number of seconds above 0 (blanks around it allowed), else undefined. */
+export function positiveWholeSeconds(raw: string | undefined): number | undefined {
+  const t = raw?.trim();
+  const n = t !== undefined && /^\d+$/.test(t) ? Number(t) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
 export function envIsTrue(env: readonly EnvVar[] | undefined, name: string): boolean {
   const v = envByName(env, name)?.value;
   return v === '1' || v === 'true';

@@ -6,8 +6,10 @@ import { parseQuantity, type Quantity } from '../quantity.ts';
 import type { Container, PodTemplateSpec, Probe, RayClusterSpec } from '../v1/index.ts';
 import {
   isAutoscaling,
+  LAUNCH_TIMEOUT_ENV,
   OPERATOR_RAY_VERSION,
   parseVersion,
+  positiveWholeSeconds,
   rayContainer,
   rayPorts,
   rayVersionOfImage,
@@ -323,6 +325,18 @@ export function warnRayClusterSpec(
     }
   }
   if (ao && !isAutoscaling(spec)) warnNativeMetrics(at(p, 'autoscalerOptions'), spec, r);
+  (ao?.env ?? []).forEach((e, i) => {
+    if (e.name !== LAUNCH_TIMEOUT_ENV || positiveWholeSeconds(e.value) !== undefined) return;
+    r.warn(
+      at(at(at(at(p, 'autoscalerOptions'), 'env'), i), e.valueFrom ? 'valueFrom' : 'value'),
+      `${LAUNCH_TIMEOUT_ENV} must be a whole number of seconds above 0` +
+        (e.valueFrom
+          ? ' set as value (valueFrom is not read by the operator)'
+          : ` (is ${JSON.stringify(e.value ?? '')})`) +
+        ': both autoscalers use their default, 3600 s, for how long a worker pod may take to become a Ray node',
+      'set value to the seconds, e.g. "1800"',
+    );
+  });
   if (ao && !isAutoscaling(spec) && NATIVE_AUTOSCALER_FIELDS.some((f) => ao[f] !== undefined)) {
     (spec.workerGroupSpecs ?? []).forEach((g, i) => {
       if ((g.numOfHosts ?? 1) > 1)

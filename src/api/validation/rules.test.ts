@@ -64,6 +64,27 @@ test('warnings: the native autoscaler leaves multi-host groups alone', () => {
   assert.match(w?.message ?? '', /does not scale multi-host groups/);
 });
 
+test('warnings: a launch timeout the autoscalers cannot read (field path, what is wrong, the fix)', () => {
+  const env = (e: object) =>
+    validate(set(base, 'spec.autoscalerOptions', { env: [{ name: 'X', value: '1' }, e] })).warnings.filter(
+      (w) => w.path.startsWith('spec.autoscalerOptions.env'),
+    );
+  const name = 'RAY_AUTOSCALER_RECONCILE_ALLOCATE_STATUS_TIMEOUT_S';
+  const bad = env({ name, value: '10m' });
+  assert.equal(bad.length, 1);
+  assert.equal(bad[0]!.path, 'spec.autoscalerOptions.env[1].value');
+  assert.match(
+    bad[0]!.message,
+    /must be a whole number of seconds above 0 \(is "10m"\): both autoscalers use their default, 3600 s/,
+  );
+  assert.match(bad[0]!.hint ?? '', /set value to the seconds/);
+  assert.equal(env({ name, value: '0' }).length, 1);
+  const from = env({ name, valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } });
+  assert.equal(from[0]?.path, 'spec.autoscalerOptions.env[1].valueFrom');
+  assert.match(from[0].message, /valueFrom is not read by the operator/);
+  assert.deepEqual(env({ name, value: '1800' }), []);
+});
+
 test('warnings: rayStartParams memory above the container limit', () => {
   const r = validate(set(base, 'spec.headGroupSpec.rayStartParams', { memory: '8Gi' }));
   assert.ok(

@@ -1,5 +1,5 @@
 // Policy options from `spec.autoscalerOptions`, with Kuray's defaults, and Ray's upscaling speed.
-import { envByName } from '../../api/validation/common.ts';
+import { envByName, LAUNCH_TIMEOUT_ENV, positiveWholeSeconds } from '../../api/validation/common.ts';
 import type { EnvVar } from '../../compiler/k8sTypes.ts';
 import type { PolicyOptions, UpscalingMode } from './types.ts';
 
@@ -16,7 +16,6 @@ export const DEFAULT_MAX_CONCURRENT_LAUNCHES = 10;
  * autoscalerOptions.env, changes it here and for Ray's v2 autoscaler (in-tree mode).
  */
 export const DEFAULT_LAUNCH_TIMEOUT_SECONDS = 3600;
-export const LAUNCH_TIMEOUT_ENV = 'RAY_AUTOSCALER_RECONCILE_ALLOCATE_STATUS_TIMEOUT_S';
 
 export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
   targetUtilizationFraction: DEFAULT_TARGET_UTILIZATION,
@@ -41,10 +40,9 @@ export interface AutoscalerOptionsLike {
 
 /** LAUNCH_TIMEOUT_ENV from autoscalerOptions.env: a positive whole number of seconds, else the default. */
 export function launchTimeoutFrom(env: AutoscalerOptionsLike['env']): number {
-  const raw = envByName(env, LAUNCH_TIMEOUT_ENV)?.value?.trim();
-  // Ray's env_integer takes int(value); anything else (or ≤ 0) falls back to Ray's default here.
-  const n = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_LAUNCH_TIMEOUT_SECONDS;
+  // Ray's env_integer falls back to its default on a non-integer too; ≤ 0 as well here (validation
+  // warns about both).
+  return positiveWholeSeconds(envByName(env, LAUNCH_TIMEOUT_ENV)?.value) ?? DEFAULT_LAUNCH_TIMEOUT_SECONDS;
 }
 
 /**
