@@ -15,6 +15,7 @@ import { applyWorkerSpread } from './highAvailability.ts';
 import { waitGcsReadyContainer } from './initContainer.ts';
 import { mergeGroupLabels, podLabels } from './labels.ts';
 import { containerShell } from './rayStartCommand.ts';
+import { withholdWorkerApiToken } from './serviceAccountToken.ts';
 import { applyGroupLabels, applyGroupResources, setMissingParams, type Params } from './rayStartParams.ts';
 
 /** Where a worker pod sits in its group (KubeRay's RayMultiHostIndexing labels). */
@@ -67,5 +68,6 @@ export function buildWorkerPod(
   if (ctx.autoscaling && rc.spec.autoscalerOptions?.version === 'v2') template.spec.restartPolicy = 'Never';
   applyWorkerSpread(template.spec, rc, group.groupName);
   if (isAuthEnabled(rc)) configureTokenAuth(template.spec, rc);
+  if (ctx.options.restrictedPodSecurity) withholdWorkerApiToken(template.spec);
   return finishPod(template, 'worker', params, ctx, name);
 }
