@@ -93,6 +93,7 @@ export function burstTable(results: readonly RunResult[]): string {
         fmt(r.operator?.peakRssMiB),
         fmt(r.operator?.writes, 0),
         fmt(rigTotal(r)),
+        b?.workerPodBytes !== undefined ? fmt(b.workerPodBytes / 1024) : '—',
       ];
     });
   return formatTable(
@@ -114,6 +115,7 @@ export function burstTable(results: readonly RunResult[]): string {
       'op peak RSS MiB',
       'op writes',
       'rig CPU s',
+      'worker pod KiB',
     ],
     rows,
   );

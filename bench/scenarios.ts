@@ -38,6 +38,11 @@ export interface BurstResult {
   podScheduling: Summary;
   /** Per pod: bound → Running (KWOK's share), seconds. */
   podBoundToRunning: Summary;
+  /**
+   * One Running worker pod as the API server stores and sends it (compact JSON, managedFields and
+   * status included): what every write and watch event of a pod carries. Absent in older results.
+   */
+  workerPodBytes?: number;
 }
 
 export interface ScaleResult {
@@ -195,6 +200,7 @@ export async function burst(
     for (const c of t.clusters.values()) if (c.readyAt !== undefined) readyAt.set(c.name, c.readyAt);
   }
   const lastRunning = maxOf(podList.map((p) => p.runningAt));
+  const workerPodBytes = await storedWorkerPodBytes(ctx.client, ns);
   return {
     clusters: n,
     pods,
@@ -218,7 +224,17 @@ export async function burst(
         .filter((p) => p.scheduledAt !== undefined && p.runningAt !== undefined)
         .map((p) => s(p.runningAt! - p.scheduledAt!)),
     ),
+    ...(workerPodBytes !== undefined ? { workerPodBytes } : {}),
   };
+}
+
+/** The size of one worker pod as stored (see BurstResult.workerPodBytes); undefined if none is there. */
+async function storedWorkerPodBytes(client: KubeClient, ns: string): Promise<number | undefined> {
+  const text = await client.getText(
+    `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent('ray.io/node-type=worker')}&limit=1`,
+  );
+  const pod = (JSON.parse(text) as { items?: unknown[] }).items?.[0];
+  return pod === undefined ? undefined : Buffer.byteLength(JSON.stringify(pod));
 }
 
 async function setReplicas(client: KubeClient, ns: string, name: string, replicas: number): Promise<void> {
