@@ -27,7 +27,13 @@ import { defaultCompileOptions, type CompileOptions } from './options.ts';
 import { buildAutoscalerRole, buildAutoscalerRoleBinding, buildAutoscalerServiceAccount } from './rbac.ts';
 import { buildHeadService, buildHeadlessService, buildServeService } from './services.ts';
 import { buildWorkerPod, type WorkerIndex } from './workerPod.ts';
-import { ANNOTATION_WORKER_TEMPLATE_HASH, isRollingUpdate, workerTemplateHash } from './rollingHash.ts';
+import {
+  ANNOTATION_WORKER_TEMPLATE_COMPILER,
+  ANNOTATION_WORKER_TEMPLATE_HASH,
+  isRollingUpdate,
+  workerTemplateHash,
+} from './rollingHash.ts';
+import { fingerprintOf, REFERENCE_CLUSTERS } from './compilerFingerprint.ts';
 import { buildIngress } from './ingress.ts';
 import { buildGcsStoragePVC } from './gcsStoragePVC.ts';
 import { buildNetworkPolicies } from './networkPolicy.ts';
@@ -61,6 +67,8 @@ export interface CompiledCluster {
   workerPod(group: string, name: string, index?: WorkerIndex): Pod;
   /** The hash of `group`'s worker pods (./rollingHash.ts): what RollingUpdate compares. */
   workerTemplateHash(group: string): string;
+  /** Which compiler (code and options) made these pods (./compilerFingerprint.ts). */
+  compilerFingerprint(): string;
   readonly groups: readonly GroupDesired[];
   /**
    * Everything but pods, in KubeRay's reconcile order: autoscaler SA/Role/RoleBinding, Ingress, head, headless
@@ -86,6 +94,24 @@ export interface CompiledCluster {
  * The RayCluster as the operator sees it: the API server's CRD defaults and KubeRay's (applied here
  * too, so a file rendered with `kuray render` compiles like the stored object), on a private copy.
  */
+const fingerprints = new WeakMap<CompileOptions, string>();
+
+/** The fingerprint of this compiler under `options` (./compilerFingerprint.ts), once per options object. */
+function compilerFingerprint(options: CompileOptions): string {
+  let f = fingerprints.get(options);
+  if (f === undefined) {
+    f = fingerprintOf(
+      REFERENCE_CLUSTERS.map((rc) => {
+        const cluster = normalize(rc);
+        const group = cluster.spec.workerGroupSpecs![0]!;
+        return workerTemplateHash(buildWorkerPod(clusterContext(cluster, options), group, 'template'));
+      }),
+    );
+    fingerprints.set(options, f);
+  }
+  return f;
+}
+
 function normalize(rc: RayCluster): RayCluster {
   const copy = clone(applyRayClusterDefaults(rc));
   copy.spec.headGroupSpec.rayStartParams ??= {};
@@ -152,12 +178,17 @@ export function compileCluster(
       if (isRollingUpdate(cluster)) {
         pod.metadata = {
           ...pod.metadata,
-          annotations: { ...pod.metadata?.annotations, [ANNOTATION_WORKER_TEMPLATE_HASH]: hashOf(groupName) },
+          annotations: {
+            ...pod.metadata?.annotations,
+            [ANNOTATION_WORKER_TEMPLATE_HASH]: hashOf(groupName),
+            [ANNOTATION_WORKER_TEMPLATE_COMPILER]: compilerFingerprint(options),
+          },
         };
       }
       return pod;
     },
     workerTemplateHash: hashOf,
+    compilerFingerprint: () => compilerFingerprint(options),
     groups,
     objects,
     networkPolicies: buildNetworkPolicies(ctx),

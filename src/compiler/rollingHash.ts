@@ -10,6 +10,8 @@ import { canonicalJSON } from '../util/canonical.ts';
 import type { Pod } from './k8sTypes.ts';
 
 export const ANNOTATION_WORKER_TEMPLATE_HASH = 'ray.io/worker-template-hash';
+/** The fingerprint of the compiler that made the pod (./compilerFingerprint.ts). */
+export const ANNOTATION_WORKER_TEMPLATE_COMPILER = 'ray.io/worker-template-compiler';
 
 export function isRollingUpdate(rc: RayCluster): boolean {
   return rc.spec.upgradeStrategy?.type === 'RollingUpdate';
@@ -26,4 +28,9 @@ export function workerTemplateHash(pod: Pod): string {
 /** The hash a worker pod carries, if any (pods made before RollingUpdate was set carry none). */
 export function podTemplateHash(pod: Pod): string | undefined {
   return pod.metadata?.annotations?.[ANNOTATION_WORKER_TEMPLATE_HASH];
+}
+
+/** The fingerprint of the compiler that made a pod, if it recorded one (pods before it did carry none). */
+export function podCompiler(pod: Pod): string | undefined {
+  return pod.metadata?.annotations?.[ANNOTATION_WORKER_TEMPLATE_COMPILER];
 }

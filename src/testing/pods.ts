@@ -119,13 +119,18 @@ export const withRequests =
     },
   });
 
-/** The worker-template hash a pod was made with (upgradeStrategy RollingUpdate). */
+/** The compiler fingerprint test inputs call current (RollingGroupInput.compiler). */
+export const THIS_COMPILER = 'this-compiler';
+
+/**
+ * The worker-template hash a pod was made with (upgradeStrategy RollingUpdate), and the compiler that
+ * made it (default THIS_COMPILER; `null`: a pod from before pods recorded one).
+ */
 export const templateHash =
-  (hash: string): PodMod =>
-  (p) => ({
-    ...p,
-    metadata: {
-      ...p.metadata,
-      annotations: { ...p.metadata?.annotations, 'ray.io/worker-template-hash': hash },
-    },
-  });
+  (hash: string, compiler: string | null = THIS_COMPILER): PodMod =>
+  (p) => {
+    const { 'ray.io/worker-template-compiler': _old, ...annotations } = p.metadata?.annotations ?? {};
+    annotations['ray.io/worker-template-hash'] = hash;
+    if (compiler !== null) annotations['ray.io/worker-template-compiler'] = compiler;
+    return { ...p, metadata: { ...p.metadata, annotations } };
+  };

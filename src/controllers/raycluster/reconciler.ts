@@ -29,9 +29,13 @@ import { computeStatus, statusChanged, type ReconcileFailure } from './status.ts
 import { clusterStatusPatch } from './statusPatch.ts';
 import { assignWorkerIndices } from './workerIndex.ts';
 import { recreateDecision, recreatePlan } from './recreate.ts';
-import { groupProgress, rollingPlan, type RollingGroupInput } from './rolling.ts';
-import { isRollingUpdate } from '../../compiler/rollingHash.ts';
-import { isTerminating, podGroup } from './podState.ts';
+import { adoptions, groupProgress, rollingPlan, type RollingGroupInput } from './rolling.ts';
+import {
+  ANNOTATION_WORKER_TEMPLATE_COMPILER,
+  ANNOTATION_WORKER_TEMPLATE_HASH,
+  isRollingUpdate,
+} from '../../compiler/rollingHash.ts';
+import { isTerminating, podGroup, podName } from './podState.ts';
 import { ensureObjects, splitChildren } from './objects.ts';
 import { ensureAuthSecret } from './authSecret.ts';
 import { groupBy, podBatchMessage } from './podEvents.ts';
@@ -230,6 +234,8 @@ export class RayClusterReconciler {
         : isRollingUpdate(compiled.cluster) && !suspend
           ? rollingPlan(planned, rollingGroups(compiled), pods)
           : planned;
+    if (isRollingUpdate(compiled.cluster) && !suspend && recreate.action !== 'recreate')
+      await this.#adoptWorkers(rc, rollingGroups(compiled), pods);
     for (const g of plan.groups) {
       if (g.surplusKept > 0)
         ctx.log.debug('surplus workers kept for the autoscaler to choose', {
@@ -243,6 +249,38 @@ export class RayClusterReconciler {
     await this.#createPods(rc, compiled, key, plan, failures);
     await this.#clearWorkersToDelete(rc, plan, failures);
     return failures[0];
+  }
+
+  /** RollingUpdate workers another compiler made: recorded as this one's, not restarted (./rolling.ts). */
+  async #adoptWorkers(
+    rc: RayCluster,
+    groups: readonly RollingGroupInput[],
+    pods: readonly Pod[],
+  ): Promise<void> {
+    const adopt = adoptions(groups, pods);
+    if (!adopt.length) return;
+    const ns = rc.metadata!.namespace!;
+    let adopted = 0;
+    await inBatches(adopt, this.#parallel, async (p) => {
+      const g = groups.find((x) => x.name === podGroup(p))!;
+      const annotations = {
+        [ANNOTATION_WORKER_TEMPLATE_HASH]: g.hash,
+        [ANNOTATION_WORKER_TEMPLATE_COMPILER]: g.compiler,
+      };
+      try {
+        await this.#d.client.patch(Pods, ns, podName(p), { metadata: { annotations } }, 'merge');
+        adopted++;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    });
+    if (adopted > 0)
+      this.#d.events.normal(
+        rc as KubeObject,
+        'AdoptedWorkerPods',
+        `${adopted} worker Pods made by another operator version or flags now carry this one's template hash; not restarted`,
+        'Update',
+      );
   }
 
   async #deletePods(rc: RayCluster, key: string, plan: PodPlan, failures: ReconcileFailure[]): Promise<void> {
@@ -414,7 +452,14 @@ export class RayClusterReconciler {
       headService,
       rolling:
         compiled && isRollingUpdate(compiled.cluster)
-          ? compiled.groups.map((g) => groupProgress(g.name, compiled.workerTemplateHash(g.name), pods))
+          ? compiled.groups.map((g) =>
+              groupProgress(
+                g.name,
+                compiled.workerTemplateHash(g.name),
+                compiled.compilerFingerprint(),
+                pods,
+              ),
+            )
           : undefined,
       failure,
       now: this.#now(),
@@ -450,6 +495,7 @@ function rollingGroups(compiled: CompiledCluster): RollingGroupInput[] {
       name: g.name,
       desiredPods: g.desiredPods,
       hash: compiled.workerTemplateHash(g.name),
+      compiler: compiled.compilerFingerprint(),
       maxUnavailable,
     }));
 }

@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import type { RayCluster } from '../../api/v1/index.ts';
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import { compileCluster } from '../../compiler/index.ts';
-import { ANNOTATION_WORKER_TEMPLATE_HASH } from '../../compiler/rollingHash.ts';
+import {
+  ANNOTATION_WORKER_TEMPLATE_COMPILER,
+  ANNOTATION_WORKER_TEMPLATE_HASH,
+} from '../../compiler/rollingHash.ts';
 import { newNamespace, useRig, type Rig } from '../../../rig/testing.ts';
 import { inNamespace, minMax, rayCluster, rollingUpdate, withWorkers } from '../../testing/builders.ts';
 import { startOperator, type InProcessOperator } from '../../testing/operator.ts';
@@ -165,5 +168,72 @@ describe('RayCluster RollingUpdate on the rig', () => {
       events.some((e) => e.reason === 'DeletedWorkerPod' && /rolling update of workers/.test(e.message)),
       'the roll is visible in Events',
     );
+  });
+
+  test('workers another operator made (an upgrade that changed the pods) are adopted, not restarted', async () => {
+    await client.create<RC>(
+      RayClusters,
+      rayCluster('adopt', inNamespace(ns), withWorkers(3, minMax(0, 10)), rollingUpdate()) as RC,
+    );
+    await until(
+      'adopt ready with 3 workers',
+      async () => {
+        const rc = await get('adopt');
+        return rc.status?.state === 'ready' && rc.status.readyWorkerReplicas === 3 ? rc : undefined;
+      },
+      { timeoutMs: 90_000, describe: async () => JSON.stringify((await get('adopt')).status) },
+    );
+    const workers = (await list('adopt')).filter(
+      (p) => p.metadata?.labels?.['ray.io/node-type'] === 'worker',
+    );
+    const uids = workers.map((p) => p.metadata!.uid!).sort();
+    const compiled = compileCluster(await get('adopt'));
+    const want = { hash: compiled.workerTemplateHash('workers'), compiler: compiled.compilerFingerprint() };
+    for (const p of workers)
+      assert.equal(p.metadata?.annotations?.[ANNOTATION_WORKER_TEMPLATE_COMPILER], want.compiler);
+
+    // What a Kuray before this one left on its pods: another hash (its compiler wrote other pods), no compiler.
+    for (const p of workers)
+      await client.patch(
+        Pods,
+        ns,
+        p.metadata!.name!,
+        {
+          metadata: {
+            annotations: {
+              [ANNOTATION_WORKER_TEMPLATE_HASH]: 'hash-of-an-older-kuray',
+              [ANNOTATION_WORKER_TEMPLATE_COMPILER]: null,
+            },
+          },
+        },
+        'merge',
+      );
+    const adopted = await until(
+      'every worker carries the current hash and compiler again',
+      async () => {
+        const now = (await list('adopt')).filter(
+          (p) => p.metadata?.labels?.['ray.io/node-type'] === 'worker',
+        );
+        return now.length === 3 &&
+          now.every(
+            (p) =>
+              p.metadata?.annotations?.[ANNOTATION_WORKER_TEMPLATE_HASH] === want.hash &&
+              p.metadata.annotations[ANNOTATION_WORKER_TEMPLATE_COMPILER] === want.compiler,
+          )
+          ? now
+          : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    assert.deepEqual(adopted.map((p) => p.metadata!.uid!).sort(), uids, 'the same pods: none restarted');
+    const events = (await client.list<KubeObject>(Events, ns, { fieldSelector: 'involvedObject.name=adopt' }))
+      .items as unknown as { reason: string; message: string }[];
+    assert.ok(
+      events.some((e) => e.reason === 'AdoptedWorkerPods'),
+      'the adoption is visible in Events',
+    );
+    assert.ok(!events.some((e) => e.reason === 'DeletedWorkerPod'), 'no worker was deleted');
+    const cond = (await get('adopt')).status?.conditions?.find((c) => c.type === 'WorkerPodsUpdated');
+    assert.equal(cond?.status, 'True');
   });
 });

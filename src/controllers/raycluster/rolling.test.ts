@@ -2,7 +2,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '../../compiler/k8sTypes.ts';
 import { compileCluster } from '../../compiler/index.ts';
-import { ANNOTATION_WORKER_TEMPLATE_HASH } from '../../compiler/rollingHash.ts';
+import {
+  ANNOTATION_WORKER_TEMPLATE_COMPILER,
+  ANNOTATION_WORKER_TEMPLATE_HASH,
+} from '../../compiler/rollingHash.ts';
+import { defaultCompileOptions } from '../../compiler/options.ts';
 import { validate } from '../../api/validation/index.ts';
 import { rayCluster, rollingUpdate, withHeadEnv, withWorkers, workerEnv } from '../../testing/builders.ts';
 import {
@@ -12,10 +16,11 @@ import {
   running,
   templateHash,
   terminating,
+  THIS_COMPILER,
   workerPod,
 } from '../../testing/pods.ts';
 import { planPods } from './plan.ts';
-import { groupProgress, resolveMaxUnavailable, rollingPlan } from './rolling.ts';
+import { adoptions, groupProgress, resolveMaxUnavailable, rollingPlan } from './rolling.ts';
 import { rollingCondition } from './status.ts';
 
 const up = (name: string, hash: string, ...mods: ((p: Pod) => Pod)[]) =>
@@ -29,7 +34,11 @@ function roll(pods: Pod[], desiredPods: number, maxUnavailable?: number | string
     groups: [{ name: 'workers', desiredPods }],
     pods,
   });
-  return rollingPlan(planned, [{ name: 'workers', desiredPods, hash: 'new', maxUnavailable }], pods);
+  return rollingPlan(
+    planned,
+    [{ name: 'workers', desiredPods, hash: 'new', compiler: THIS_COMPILER, maxUnavailable }],
+    pods,
+  );
 }
 
 describe('upgradeStrategy RollingUpdate', () => {
@@ -90,7 +99,11 @@ describe('upgradeStrategy RollingUpdate', () => {
       groups: [{ name: 'workers', desiredPods: 2, workersToDelete: ['w3'] }],
       pods,
     });
-    const g = rollingPlan(planned, [{ name: 'workers', desiredPods: 2, hash: 'new' }], pods).groups[0]!;
+    const g = rollingPlan(
+      planned,
+      [{ name: 'workers', desiredPods: 2, hash: 'new', compiler: THIS_COMPILER }],
+      pods,
+    ).groups[0]!;
     assert.deepEqual(
       g.delete.map((d) => d.name),
       ['w3', 'w1'],
@@ -102,7 +115,67 @@ describe('upgradeStrategy RollingUpdate', () => {
     const pods = [head, workerPod('w1', running(), ready()), up('w2', 'old', terminating()), up('w3', 'new')];
     const g = roll(pods, 2).groups[0]!;
     assert.deepEqual(g.delete, []);
-    assert.deepEqual(groupProgress('workers', 'new', pods), { group: 'workers', updated: 2, total: 2 });
+    assert.deepEqual(groupProgress('workers', 'new', THIS_COMPILER, pods), {
+      group: 'workers',
+      updated: 2,
+      total: 2,
+    });
+  });
+
+  test('pods another compiler made (operator upgrade, changed flags) are adopted, not replaced', () => {
+    const pods = [
+      head,
+      up('w1', 'old', templateHash('old', 'older-operator')),
+      up('w2', 'old', templateHash('old', null)), // made before pods recorded their compiler
+      up('w3', 'new', templateHash('new', null)), // same hash, no compiler yet: recorded too
+      up('w4', 'new'),
+      up('w5', 'old', templateHash('old', 'older-operator'), terminating()),
+    ];
+    const g = roll(pods, 4).groups[0]!;
+    assert.deepEqual(g.delete, [], 'nothing is restarted for a change of the operator');
+    assert.deepEqual(groupProgress('workers', 'new', THIS_COMPILER, pods), {
+      group: 'workers',
+      updated: 4,
+      total: 4,
+    });
+    const adopt = adoptions(
+      [{ name: 'workers', desiredPods: 4, hash: 'new', compiler: THIS_COMPILER }],
+      pods,
+    );
+    assert.deepEqual(
+      adopt.map((p) => p.metadata?.name),
+      ['w1', 'w2', 'w3'],
+    );
+    // Once adopted (annotations rewritten), a later change of the user's spec rolls them as usual.
+    const adopted = [head, ...['w1', 'w2', 'w3', 'w4'].map((n) => up(n, 'new'))];
+    const next = rollingPlan(
+      planPods({
+        suspend: false,
+        autoscaling: false,
+        groups: [{ name: 'workers', desiredPods: 4 }],
+        pods: adopted,
+      }),
+      [{ name: 'workers', desiredPods: 4, hash: 'newer', compiler: THIS_COMPILER }],
+      adopted,
+    ).groups[0]!;
+    assert.deepEqual(
+      next.delete.map((d) => d.name),
+      ['w1'],
+    );
+  });
+
+  test('the compiler fingerprint: stable for the same options, changed by a flag that reaches worker pods', () => {
+    const rc = rayCluster('c', withWorkers(1), rollingUpdate());
+    const fp = compileCluster(rc).compilerFingerprint();
+    assert.match(fp, /^[0-9a-f]{16}$/);
+    assert.equal(
+      compileCluster(rayCluster('other', withWorkers(3), rollingUpdate())).compilerFingerprint(),
+      fp,
+    );
+    const relaxed = { ...defaultCompileOptions, restrictedPodSecurity: false };
+    assert.notEqual(compileCluster(rc, relaxed).compilerFingerprint(), fp);
+    const pod = compileCluster(rc).workerPod('workers', 'c-workers-worker-abcde');
+    assert.equal(pod.metadata?.annotations?.[ANNOTATION_WORKER_TEMPLATE_COMPILER], fp);
   });
 
   test('WorkerPodsUpdated says n/m pods updated with per-group counts', () => {

@@ -12,8 +12,13 @@
 //   roll only replaces pods the plan keeps, one for one, so the group's size is unchanged.
 // - Pods carrying no hash (made before RollingUpdate was set) count as updated: switching the
 //   strategy on restarts nothing by itself.
+// - A pod made by another compiler (an operator upgrade, a changed operator flag:
+//   compiler/compilerFingerprint.ts) is adopted, not replaced: its annotations are rewritten to the
+//   current hash. What changed is the operator, not the user's spec. The price, as with KubeRay's
+//   Recreate across its versions: a spec change made while the old operator had not yet acted on it
+//   is adopted with the rest.
 import type { Pod } from '../../compiler/k8sTypes.ts';
-import { podTemplateHash } from '../../compiler/rollingHash.ts';
+import { podCompiler, podTemplateHash } from '../../compiler/rollingHash.ts';
 import type { GroupPlan, PodPlan } from './plan.ts';
 import { isReady, isTerminating, isWorkerPod, podGroup, podName } from './podState.ts';
 
@@ -23,6 +28,8 @@ export interface RollingGroupInput {
   desiredPods: number;
   /** The hash new pods of the group carry. */
   hash: string;
+  /** The fingerprint of the compiler that makes them (compiler/compilerFingerprint.ts). */
+  compiler: string;
   /** upgradeStrategy.rollingUpdate.maxUnavailable (absolute or "N%"); default 1. */
   maxUnavailable?: number | string;
 }
@@ -42,9 +49,17 @@ export function resolveMaxUnavailable(v: number | string | undefined, replicas: 
   return Number.isFinite(n) ? Math.max(1, n) : 1;
 }
 
-export function isOutdated(pod: Pod, hash: string): boolean {
+/** The pod's template changed under the same compiler: the user's spec did. */
+export function isOutdated(pod: Pod, hash: string, compiler: string): boolean {
   const h = podTemplateHash(pod);
-  return h !== undefined && h !== hash;
+  return h !== undefined && h !== hash && podCompiler(pod) === compiler;
+}
+
+/** The pod's hash differs because another compiler made it: adopt it (see above), do not replace it. */
+export function needsAdoption(pod: Pod, compiler: string): boolean {
+  // Also when the hash still matches: the pod must record this compiler, or a later change of the
+  // user's spec would not count as one for it (isOutdated compares within one compiler).
+  return podTemplateHash(pod) !== undefined && !isTerminating(pod) && podCompiler(pod) !== compiler;
 }
 
 /** The group's live pods the plan keeps (not deleted, not terminating). */
@@ -61,8 +76,8 @@ export function rollBudget(desiredPods: number, maxUnavailable: number, readyKep
 }
 
 /** Outdated pods to replace now: not-Ready ones first (free: they are unavailable already). */
-export function rollVictims(kept: readonly Pod[], hash: string, budget: number): Pod[] {
-  const outdated = kept.filter((p) => isOutdated(p, hash));
+export function rollVictims(kept: readonly Pod[], hash: string, compiler: string, budget: number): Pod[] {
+  const outdated = kept.filter((p) => isOutdated(p, hash, compiler));
   const notReady = outdated.filter((p) => !isReady(p));
   const ready = outdated.filter(isReady).sort((a, b) => podName(a).localeCompare(podName(b)));
   return [...notReady, ...ready.slice(0, budget)];
@@ -84,9 +99,9 @@ export function rollingPlan(
       if (kept.length !== input.desiredPods) return g;
       const max = resolveMaxUnavailable(input.maxUnavailable, input.desiredPods);
       const budget = rollBudget(input.desiredPods, max, kept.filter(isReady).length);
-      const victims = rollVictims(kept, input.hash, budget);
+      const victims = rollVictims(kept, input.hash, input.compiler, budget);
       if (!victims.length) return g;
-      const progress = groupProgress(g.group, input.hash, pods);
+      const progress = groupProgress(g.group, input.hash, input.compiler, pods);
       const reason = `rolling update of ${g.group}: the worker template changed (${progress.updated}/${progress.total} pods updated, maxUnavailable ${max})`;
       return {
         ...g,
@@ -97,8 +112,20 @@ export function rollingPlan(
   };
 }
 
-/** Updated (current hash or no hash) versus all live worker pods of a group. */
-export function groupProgress(group: string, hash: string, pods: readonly Pod[]): GroupProgress {
+/** Updated (current hash, no hash, or to be adopted) versus all live worker pods of a group. */
+export function groupProgress(
+  group: string,
+  hash: string,
+  compiler: string,
+  pods: readonly Pod[],
+): GroupProgress {
   const live = pods.filter((p) => isWorkerPod(p) && podGroup(p) === group && !isTerminating(p));
-  return { group, updated: live.filter((p) => !isOutdated(p, hash)).length, total: live.length };
+  return { group, updated: live.filter((p) => !isOutdated(p, hash, compiler)).length, total: live.length };
+}
+
+/** The live worker pods of the rolled groups that another compiler made (see needsAdoption). */
+export function adoptions(groups: readonly RollingGroupInput[], pods: readonly Pod[]): Pod[] {
+  return groups.flatMap((g) =>
+    pods.filter((p) => isWorkerPod(p) && podGroup(p) === g.name && needsAdoption(p, g.compiler)),
+  );
 }
