@@ -71,13 +71,21 @@ function parseArgs(argv: string[]): { tiers: Set<Tier>; only: string[]; extra: s
 interface RunResult {
   code: number;
   counts: Record<string, number>;
+  /** The runner's closing "✖ failing tests:" section, if any (the failures with their errors). */
+  failures: string[];
 }
 
-/** Runs node's test runner, passing its output through and reading its closing counts. */
+/**
+ * Runs node's test runner, passing its output through and reading its closing counts and its
+ * failing-tests section (printed at the end of a phase, which is not the end of the log when a
+ * later phase follows: CI shows a log's tail, so the script repeats the section last).
+ */
 function runTests(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env, cwd: root });
     const counts: Record<string, number> = {};
+    const failures: string[] = [];
+    let inFailures = false;
     let pending = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       process.stdout.write(chunk);
@@ -87,11 +95,14 @@ function runTests(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
       for (const line of lines) {
         const m = /^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
         if (m) counts[m[1]!] = Number(m[2]);
+        if (/^✖ failing tests:/.test(line)) inFailures = true;
+        if (inFailures) failures.push(line);
       }
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      resolve({ code: code ?? (signal ? 1 : 0), counts });
+      if (inFailures && pending) failures.push(pending);
+      resolve({ code: code ?? (signal ? 1 : 0), counts, failures });
     });
   });
 }
@@ -154,6 +165,7 @@ try {
     { files: files.filter((f) => tierOf(f) === 'e2e'), concurrency: 1 },
   ].filter((p) => p.files.length > 0);
   const total: Record<string, number> = {};
+  const failures: string[] = [];
   code = 0;
   for (const phase of phases) {
     const r = await runTests(
@@ -167,9 +179,14 @@ try {
       env,
     );
     if (r.code !== 0) code = r.code;
+    failures.push(...r.failures);
     for (const [k, v] of Object.entries(r.counts)) total[k] = (total[k] ?? 0) + v;
   }
   if (phases.length > 1) {
+    if (failures.length > 0) {
+      console.log('\ntest: the failures of every phase, repeated here at the end of the log:');
+      console.log(failures.join('\n'));
+    }
     console.log(`\ntest: ${files.length} files in ${phases.length} phases`);
     console.log(
       `${total.pass ?? 0} passed, ${(total.fail ?? 0) + (total.cancelled ?? 0)} failed, ${total.skipped ?? 0} skipped`,

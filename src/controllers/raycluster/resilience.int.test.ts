@@ -98,7 +98,7 @@ describe('operator resilience', () => {
     }
   });
 
-  test('two replicas with leader election: only the leader reconciles; killing it hands over', async () => {
+  test('two replicas with leader election: only the leader reconciles; killing it hands over', async (t) => {
     const ns = await newNamespace(rig, 'leader');
     const ports = await freePorts(2);
     const ops = ports.map((port, i) =>
@@ -163,10 +163,16 @@ describe('operator resilience', () => {
           );
           return l.spec?.holderIdentity === `replica-${follower}` || undefined;
         },
-        { timeoutMs: 30_000 },
+        { timeoutMs: 40_000 },
       );
+      // The bound is the protocol's, not a speed target: the follower dates the leader's last
+      // renewal by when IT saw it (client-go semantics, no trust in the leader's clock), polling
+      // every retryPeriod × (1 + rand × 1.2) ≤ 4.4 s; so it may learn of the last renewal up to
+      // 4.4 s late, wait the 10 s lease from then, and poll up to 4.4 s after expiry: 18.8 s, plus
+      // request time on a loaded machine. (The earlier 15 s bound failed a CI run.)
       const handover = Date.now() - killedAt;
-      assert.ok(handover <= 15_000, `handover took ${handover} ms (lease duration 10 s)`);
+      t.diagnostic(`handover ${handover} ms after SIGKILL (lease 10 s, retry period 2 s with jitter)`);
+      assert.ok(handover <= 25_000, `handover took ${handover} ms (protocol bound ≈ 18.8 s)`);
       // …and acts: a scale-up is carried out by the new leader.
       await client.patch(
         RayClusters,
