@@ -25,7 +25,7 @@ test('--only filters scenarios and subjects, --skip-peer drops KubeRay', () => {
   const a = parseArgs(['--size=full', '--only', 'burst,peer', '--qps', '50']);
   assert.equal(a.size, 'full');
   assert.equal(a.qps, 50);
-  assert.deepEqual(plan(a), [{ scenario: 'burst', subject: 'kuberay' }]);
+  assert.deepEqual(plan(a), [{ scenario: 'burst', subject: 'kuberay', round: 0 }]);
   assert.deepEqual(
     plan(parseArgs(['--only', 'steady', '--skip-peer'])).map((r) => r.subject),
     ['kuray'],
@@ -65,4 +65,31 @@ test('--peer-first runs KubeRay before Kuray in each scenario, the limit still f
     ['burst/limit', 'burst/kuberay', 'burst/kuray', 'steady/kuberay', 'steady/kuray'],
   );
   assert.equal(parseArgs([]).peerFirst, false);
+});
+
+test('--repeat: rounds alternate the pair, the limit runs once, steady has no limit', () => {
+  const runs = (argv: string[]) => plan(parseArgs(argv)).map((r) => `${r.scenario}/${r.subject}#${r.round}`);
+  assert.deepEqual(runs(['--only', 'burst', '--repeat', '3']), [
+    'burst/limit#0',
+    'burst/kuray#0',
+    'burst/kuberay#0',
+    'burst/kuberay#1',
+    'burst/kuray#1',
+    'burst/kuray#2',
+    'burst/kuberay#2',
+  ]);
+  // --peer-first starts the alternation with KubeRay; SCENARIO=N repeats that scenario only.
+  assert.deepEqual(runs(['--only', 'burst,steady', '--repeat=burst=2', '--peer-first']), [
+    'burst/limit#0',
+    'burst/kuberay#0',
+    'burst/kuray#0',
+    'burst/kuray#1',
+    'burst/kuberay#1',
+    'steady/kuberay#0',
+    'steady/kuray#0',
+  ]);
+  assert.deepEqual(parseArgs(['--repeat', 'scale=5']).repeat, { burst: 1, scale: 5, steady: 1 });
+  assert.throws(() => parseArgs(['--repeat', '0']), /--repeat needs N or SCENARIO=N with N 1–9/);
+  assert.throws(() => parseArgs(['--repeat', 'warmup=2']), /got warmup=2/);
+  assert.throws(() => parseArgs(['--repeat', '10']), /N 1–9/);
 });

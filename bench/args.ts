@@ -28,11 +28,26 @@ export interface BenchArgs {
   cpuProf: boolean;
   /** Run KubeRay before Kuray in each scenario (the default order is limit, Kuray, KubeRay). */
   peerFirst: boolean;
+  /**
+   * Rounds of each scenario's operator pair (1: one of each). Rounds alternate which operator goes
+   * first, and the ratios and goals are the median of the rounds' paired ratios.
+   */
+  repeat: Record<ScenarioName, number>;
 }
+
+/** One run of the plan: a subject in a scenario, in round `round` (0-based) of its repeats. */
+export interface PlannedRun {
+  scenario: ScenarioName;
+  subject: Subject;
+  round: number;
+}
+
+/** Rounds are bounded: each full-size burst round costs ~2 min, a scale round ~4, a steady round ~6. */
+export const MAX_REPEAT = 9;
 
 export const usage = `usage: npm run bench -- [--size small|full] [--only LIST] [--skip-peer] [--qps N] [--burst N]
                         [--reconcile-concurrency N|default] [--latency-ms N] [--kuray-flag F]... [--kuray-node-flag F]...
-                        [--cpu-prof] [--peer-first]
+                        [--cpu-prof] [--peer-first] [--repeat N|SCENARIO=N]...
   --only LIST   comma list of scenarios (burst, scale, steady) and/or subjects (limit, kuray, peer)
   --skip-peer   do not build or run KubeRay
   --reconcile-concurrency default   pass no concurrency flag: each operator at its own default
@@ -43,7 +58,10 @@ export const usage = `usage: npm run bench -- [--size small|full] [--only LIST] 
                    (e.g. --kuray-node-flag=--max-old-space-size=64, --kuray-node-flag=--heapsnapshot-signal=SIGUSR2)
   --cpu-prof    write a V8 CPU profile of each Kuray run into bench/results/
   --peer-first  run KubeRay before Kuray in each scenario (the limit still first): alternate runs
-                with and without it to see what the order does to the ratios`;
+                with and without it to see what the order does to the ratios
+  --repeat N    run each scenario's Kuray/KubeRay pair N times (1–${MAX_REPEAT}), alternating which goes
+                first (Kuray KubeRay, KubeRay Kuray, …; the limit runs once); ratios and goals are the medians of the rounds'
+                paired ratios. --repeat burst=3 repeats one scenario; use an odd N`;
 
 const scenarioNames: readonly ScenarioName[] = ['burst', 'scale', 'steady'];
 
@@ -68,6 +86,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     kurayNodeFlags: [],
     cpuProf: false,
     peerFirst: false,
+    repeat: { burst: 1, scale: 1, steady: 1 },
   };
   let skipPeer = false;
   let only: string[] | undefined;
@@ -122,6 +141,17 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--peer-first':
         out.peerFirst = true;
         break;
+      case '--repeat': {
+        const v = value();
+        const m = /^(?:(burst|scale|steady)=)?(\d+)$/.exec(v);
+        const n = Number(m?.[2]);
+        if (!m || n < 1 || n > MAX_REPEAT)
+          throw new Error(
+            `bench: --repeat needs N or SCENARIO=N with N 1–${MAX_REPEAT} and SCENARIO burst, scale or steady, got ${v}\n${usage}`,
+          );
+        for (const sc of m[1] ? [m[1] as ScenarioName] : scenarioNames) out.repeat[sc] = n;
+        break;
+      }
       case '--help':
       case '-h':
         throw new Error(usage);
@@ -148,19 +178,23 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
  * The runs in order: per scenario, the limit first (the baseline), then Kuray, then KubeRay — or
  * KubeRay before Kuray with --peer-first. The order is a variable: each run leaves the rig a little
  * different (etcd's history, caches, KWOK's lease timers), so a comparison that always runs one
- * operator second cannot tell that from the operator.
+ * operator second cannot tell that from the operator. With --repeat, every further round swaps the
+ * pair's order (round 0 as above, round 1 the other way, …): on a shared machine the rig's speed
+ * drifts between runs, and alternating spreads that drift over both operators.
  */
-export function plan(a: BenchArgs): { scenario: ScenarioName; subject: Subject }[] {
-  const out: { scenario: ScenarioName; subject: Subject }[] = [];
-  const order = a.peerFirst
-    ? (['limit', 'kuberay', 'kuray'] as const)
-    : (['limit', 'kuray', 'kuberay'] as const);
-  for (const scenario of a.scenarios)
-    for (const subject of order) {
-      if (!a.subjects.includes(subject)) continue;
-      // Steady state is about an operator at rest: the script has nothing to measure there.
-      if (scenario === 'steady' && subject === 'limit') continue;
-      out.push({ scenario, subject });
+export function plan(a: BenchArgs): PlannedRun[] {
+  const out: PlannedRun[] = [];
+  const pair = a.peerFirst ? (['kuberay', 'kuray'] as const) : (['kuray', 'kuberay'] as const);
+  for (const scenario of a.scenarios) {
+    for (let round = 0; round < a.repeat[scenario]; round++) {
+      const order = [...(round === 0 ? ['limit' as const] : []), ...(round % 2 ? [...pair].reverse() : pair)];
+      for (const subject of order) {
+        if (!a.subjects.includes(subject)) continue;
+        // Steady state is about an operator at rest: the script has nothing to measure there.
+        if (scenario === 'steady' && subject === 'limit') continue;
+        out.push({ scenario, subject, round });
+      }
     }
+  }
   return out;
 }

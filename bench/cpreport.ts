@@ -22,7 +22,7 @@ export function cpTable(results: readonly RunResult[]): string {
       const p = perPodOf(r)!;
       const peak = r.controlPlane!.schedulerPendingPeak;
       return [
-        `${r.scenario}/${r.subject}`,
+        `${r.scenario}/${r.subject}${r.round ? ` #${r.round + 1}` : ''}`,
         fmt(p.pods, 0),
         fmt(p.requests),
         fmt(p.writes),

@@ -10,7 +10,7 @@ import { availableBinaries, ensureBinaries } from '../rig/build.ts';
 import { startRig, type Rig } from '../rig/harness.ts';
 import { recipeOf, recipeVersion } from '../rig/versions.ts';
 import { KubeClient } from '../src/runtime/transport.ts';
-import { parseArgs, plan, SIZES, type BenchArgs } from './args.ts';
+import { parseArgs, plan, SIZES, type BenchArgs, type PlannedRun } from './args.ts';
 import { buildKuray, startKubeRay, startKuray, type OperatorProc } from './operators.ts';
 import { readProcUsage } from './procfs.ts';
 import { diffCounts, totals, type RequestCounts } from './promtext.ts';
@@ -29,16 +29,7 @@ import {
   steadyTable,
   type RunResult,
 } from './report.ts';
-import {
-  burst,
-  createNamespace,
-  deleteNamespace,
-  scale,
-  steady,
-  type ScenarioCtx,
-  type ScenarioName,
-  type Subject,
-} from './scenarios.ts';
+import { burst, createNamespace, deleteNamespace, scale, steady, type ScenarioCtx } from './scenarios.ts';
 import { clusterPods, createPods } from './limit.ts';
 import { Tracker, waitFor } from './tracker.ts';
 
@@ -68,12 +59,14 @@ function rigCpu(rig: Rig): Record<string, number> {
   return out;
 }
 
-async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promise<RunResult> {
+async function runOne(env: Env, { scenario, subject, round }: PlannedRun): Promise<RunResult> {
   const { rig, ctx, args } = env;
-  const ns = `bench-${scenario}-${subject}`;
+  // A round of its own namespace: the previous round's may still be terminating.
+  const ns = `bench-${scenario}-${subject}${round ? `-${round + 1}` : ''}`;
+  const name = `${scenario}/${subject}${args.repeat[scenario] > 1 ? ` #${round + 1}` : ''}`;
   const started = Date.now();
-  const result: RunResult = { scenario, subject, ok: false, rigCpuSeconds: {}, wallSeconds: 0 };
-  log(`${scenario}/${subject}: starting in namespace ${ns}`);
+  const result: RunResult = { scenario, subject, round, ok: false, rigCpuSeconds: {}, wallSeconds: 0 };
+  log(`${name}: starting in namespace ${ns}`);
   await createNamespace(ctx.client, ns);
   const tracker = new Tracker(ctx.client, ns);
   let op: OperatorProc | undefined;
@@ -127,18 +120,15 @@ async function runOne(env: Env, scenario: ScenarioName, subject: Subject): Promi
     result.ok = !(result.burst ?? result.scale ?? result.steady)?.timedOut;
   } catch (e) {
     result.error = e instanceof Error ? e.message : String(e);
-    log(`${scenario}/${subject}: failed: ${result.error}`);
+    log(`${name}: failed: ${result.error}`);
   } finally {
     await sampler?.stop();
     await op?.stop();
     await tracker.stop();
-    if (!(await deleteNamespace(ctx.client, ns)))
-      log(`${scenario}/${subject}: namespace ${ns} still terminating`);
+    if (!(await deleteNamespace(ctx.client, ns))) log(`${name}: namespace ${ns} still terminating`);
   }
   result.wallSeconds = (Date.now() - started) / 1000;
-  log(
-    `${scenario}/${subject}: done in ${result.wallSeconds.toFixed(0)}s${result.ok ? '' : ' (NOT complete)'}`,
-  );
+  log(`${name}: done in ${result.wallSeconds.toFixed(0)}s${result.ok ? '' : ' (NOT complete)'}`);
   return result;
 }
 
@@ -189,7 +179,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const profDir = args.cpuProf ? join(outDir, 'cpu-prof') : undefined;
   log(
-    `bench: size ${args.size} ${JSON.stringify(sizes)}; runs: ${runs.map((r) => `${r.scenario}/${r.subject}`).join(' ')}`,
+    `bench: size ${args.size} ${JSON.stringify(sizes)}; runs: ${runs.map((r) => `${r.scenario}/${r.subject}${r.round ? `#${r.round + 1}` : ''}`).join(' ')}`,
   );
 
   if (args.subjects.includes('kuray')) {
@@ -250,7 +240,7 @@ async function main(): Promise<void> {
       ctx: { client, limitClient, limitConcurrency: 32, qps: args.qps, burst: args.burst, sizes, log },
     };
     await warmUp(env);
-    for (const r of runs) results.push(await runOne(env, r.scenario, r.subject));
+    for (const r of runs) results.push(await runOne(env, r));
     for (const [name, pid] of Object.entries(rig.pids())) {
       const u = readProcUsage(pid);
       if (u) rigPeakRssMiB[name] = u.hwmKiB / 1024;

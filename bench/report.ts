@@ -2,7 +2,7 @@
 import type { CpWindow } from './cpmetrics.ts';
 import type { RequestCounts } from './promtext.ts';
 import type { BurstResult, ScaleResult, ScenarioName, SteadyResult, Subject } from './scenarios.ts';
-import { ratio } from './stats.ts';
+import { median, ratio } from './stats.ts';
 
 export interface OperatorCost {
   cpuSeconds: number;
@@ -16,6 +16,8 @@ export interface OperatorCost {
 export interface RunResult {
   scenario: ScenarioName;
   subject: Subject;
+  /** The round of a repeated scenario (bench --repeat), 0-based; absent in older files: 0. */
+  round?: number;
   ok: boolean;
   error?: string;
   burst?: BurstResult;
@@ -35,8 +37,11 @@ export interface RunResult {
 export interface Goal {
   name: string;
   target: string;
+  /** The median over the rounds when the scenario was repeated. */
   value?: number;
   met?: boolean;
+  /** Each round's value, in round order, when there were several. */
+  rounds?: number[];
 }
 
 /** Fixed-width table with | separators (valid Markdown, aligned in a terminal). */
@@ -60,15 +65,70 @@ function rigTotal(r: RunResult): number {
   return Object.values(r.rigCpuSeconds).reduce((a, b) => a + b, 0);
 }
 
+const roundOf = (r: RunResult): number => r.round ?? 0;
+
 function find(
   results: readonly RunResult[],
   scenario: ScenarioName,
   subject: Subject,
+  round = 0,
 ): RunResult | undefined {
-  return results.find((r) => r.scenario === scenario && r.subject === subject);
+  return results.find((r) => r.scenario === scenario && r.subject === subject && roundOf(r) === round);
 }
 
-const mark = (r: RunResult): string => r.subject + (r.error ? ' (failed)' : r.ok ? '' : ' (timed out)');
+/** Each round's value of `metric` for `num` over `den`, and their median. */
+interface Paired {
+  value?: number;
+  rounds?: number[];
+}
+
+/**
+ * `num`'s metric over `den`'s, paired round by round (the two ran back to back, so they share the
+ * machine's state of the moment); a subject run only in round 0 (the limit) serves every round.
+ */
+function paired(
+  results: readonly RunResult[],
+  scenario: ScenarioName,
+  num: Subject,
+  den: Subject,
+  metric: (r: RunResult) => number | undefined,
+): Paired {
+  const rounds = [
+    ...new Set(results.filter((r) => r.scenario === scenario && r.subject === num).map(roundOf)),
+  ];
+  const values = rounds
+    .sort((a, b) => a - b)
+    .map((round) => {
+      const n = find(results, scenario, num, round);
+      const d = find(results, scenario, den, round) ?? find(results, scenario, den, 0);
+      return ratio(n && metric(n), d && metric(d));
+    })
+    .filter((v): v is number => v !== undefined);
+  if (values.length === 0) return {};
+  return values.length > 1 ? { value: median(values), rounds: values } : { value: values[0]! };
+}
+
+/** The largest value of `metric` over `subject`'s rounds (a count that must stay 0 in every round). */
+function worst(
+  results: readonly RunResult[],
+  scenario: ScenarioName,
+  subject: Subject,
+  metric: (r: RunResult) => number | undefined,
+): Paired {
+  const values = results
+    .filter((r) => r.scenario === scenario && r.subject === subject)
+    .map(metric)
+    .filter((v): v is number => v !== undefined);
+  if (values.length === 0) return {};
+  return values.length > 1 ? { value: Math.max(...values), rounds: values } : { value: values[0]! };
+}
+
+function mark(r: RunResult, all: readonly RunResult[]): string {
+  const repeated = all.some((x) => x.scenario === r.scenario && roundOf(x) > 0);
+  return (
+    r.subject + (repeated ? ` #${roundOf(r) + 1}` : '') + (r.error ? ' (failed)' : r.ok ? '' : ' (timed out)')
+  );
+}
 
 export function burstTable(results: readonly RunResult[]): string {
   const rows = results
@@ -76,7 +136,7 @@ export function burstTable(results: readonly RunResult[]): string {
     .map((r) => {
       const b = r.burst;
       return [
-        mark(r),
+        mark(r, results),
         b ? `${b.runningPods}/${b.pods}` : '—',
         fmt(b?.secondsToAllCreated),
         fmt(b?.secondsToAllBound),
@@ -127,7 +187,7 @@ export function scaleTable(results: readonly RunResult[]): string {
     .map((r) => {
       const x = r.scale;
       return [
-        mark(r),
+        mark(r, results),
         fmt(x?.workers, 0),
         fmt(x?.upSeconds),
         fmt(x?.upPodsPerSecond),
@@ -166,7 +226,7 @@ export function steadyTable(results: readonly RunResult[]): string {
     .map((r) => {
       const x = r.steady;
       return [
-        mark(r),
+        mark(r, results),
         fmt(x?.clusters, 0),
         fmt(x?.secondsToReady),
         x ? `${fmt(x.settleSeconds, 0)} / ${fmt(x.settleWrites, 0)}` : '—',
@@ -199,119 +259,137 @@ export function steadyTable(results: readonly RunResult[]): string {
 
 export interface Ratio {
   name: string;
+  /** The median over the rounds when the scenario was repeated. */
   value?: number;
+  /** Each round's value, in round order, when there were several. */
+  rounds?: number[];
 }
 
+const burstOf = (r: RunResult) => r.burst;
+const scaleOf = (r: RunResult) => r.scale;
+const steadyOf = (r: RunResult) => r.steady;
+
 export function ratios(results: readonly RunResult[]): Ratio[] {
-  const b = (s: Subject) => find(results, 'burst', s)?.burst;
-  const sc = (s: Subject) => find(results, 'scale', s)?.scale;
-  const st = (s: Subject) => find(results, 'steady', s)?.steady;
+  const b = (num: Subject, den: Subject, m: (x: NonNullable<RunResult['burst']>) => number | undefined) =>
+    paired(results, 'burst', num, den, (r) => (burstOf(r) ? m(burstOf(r)!) : undefined));
+  const sc = (num: Subject, den: Subject, m: (x: NonNullable<RunResult['scale']>) => number | undefined) =>
+    paired(results, 'scale', num, den, (r) => (scaleOf(r) ? m(scaleOf(r)!) : undefined));
+  const st = (m: (x: NonNullable<RunResult['steady']>) => number | undefined) =>
+    paired(results, 'steady', 'kuray', 'kuberay', (r) => (steadyOf(r) ? m(steadyOf(r)!) : undefined));
   return [
-    {
-      name: 'burst pods/s, Kuray / limit',
-      value: ratio(b('kuray')?.podsPerSecond, b('limit')?.podsPerSecond),
-    },
-    {
-      name: 'burst pods/s, Kuray / KubeRay',
-      value: ratio(b('kuray')?.podsPerSecond, b('kuberay')?.podsPerSecond),
-    },
-    {
-      name: 'burst time to all ready, Kuray / limit',
-      value: ratio(b('kuray')?.secondsToAllReady, b('limit')?.secondsToAllReady),
-    },
+    { name: 'burst pods/s, Kuray / limit', ...b('kuray', 'limit', (x) => x.podsPerSecond) },
+    { name: 'burst pods/s, Kuray / KubeRay', ...b('kuray', 'kuberay', (x) => x.podsPerSecond) },
+    { name: 'burst time to all ready, Kuray / limit', ...b('kuray', 'limit', (x) => x.secondsToAllReady) },
     {
       name: 'burst time to all ready, Kuray / KubeRay',
-      value: ratio(b('kuray')?.secondsToAllReady, b('kuberay')?.secondsToAllReady),
+      ...b('kuray', 'kuberay', (x) => x.secondsToAllReady),
     },
-    {
-      name: 'burst ready p50, Kuray / KubeRay',
-      value: ratio(b('kuray')?.clusterReady.p50, b('kuberay')?.clusterReady.p50),
-    },
-    {
-      name: 'burst ready p99, Kuray / KubeRay',
-      value: ratio(b('kuray')?.clusterReady.p99, b('kuberay')?.clusterReady.p99),
-    },
-    { name: 'scale up time, Kuray / limit', value: ratio(sc('kuray')?.upSeconds, sc('limit')?.upSeconds) },
-    {
-      name: 'scale up time, Kuray / KubeRay',
-      value: ratio(sc('kuray')?.upSeconds, sc('kuberay')?.upSeconds),
-    },
-    {
-      name: 'scale down time, Kuray / limit',
-      value: ratio(sc('kuray')?.downSeconds, sc('limit')?.downSeconds),
-    },
-    {
-      name: 'scale down time, Kuray / KubeRay',
-      value: ratio(sc('kuray')?.downSeconds, sc('kuberay')?.downSeconds),
-    },
-    { name: 'steady RSS, Kuray / KubeRay', value: ratio(st('kuray')?.rssMiB, st('kuberay')?.rssMiB) },
-    {
-      name: 'steady CPU, Kuray / KubeRay',
-      value: ratio(st('kuray')?.cpuSecondsInWindow, st('kuberay')?.cpuSecondsInWindow),
-    },
+    { name: 'burst ready p50, Kuray / KubeRay', ...b('kuray', 'kuberay', (x) => x.clusterReady.p50) },
+    { name: 'burst ready p99, Kuray / KubeRay', ...b('kuray', 'kuberay', (x) => x.clusterReady.p99) },
+    { name: 'scale up time, Kuray / limit', ...sc('kuray', 'limit', (x) => x.upSeconds) },
+    { name: 'scale up time, Kuray / KubeRay', ...sc('kuray', 'kuberay', (x) => x.upSeconds) },
+    { name: 'scale down time, Kuray / limit', ...sc('kuray', 'limit', (x) => x.downSeconds) },
+    { name: 'scale down time, Kuray / KubeRay', ...sc('kuray', 'kuberay', (x) => x.downSeconds) },
+    { name: 'steady RSS, Kuray / KubeRay', ...st((x) => x.rssMiB) },
+    { name: 'steady CPU, Kuray / KubeRay', ...st((x) => x.cpuSecondsInWindow) },
   ];
 }
 
 /**
  * Issue 15's goals. `remote`: the run had a latency proxy in front of the API server, where the burst
- * goal is ≤ 0.5 × KubeRay (each at its default concurrency); locally it is ≤ 0.9 ×.
+ * goal is ≤ 0.5 × KubeRay (each at its default concurrency); locally it is ≤ 0.9 ×. A repeated
+ * scenario is judged by the median of its rounds (writes at rest: by the worst round).
  */
 export function goals(results: readonly RunResult[], opts: { remote?: boolean } = {}): Goal[] {
-  const b = (s: Subject) => find(results, 'burst', s)?.burst;
-  const sc = (s: Subject) => find(results, 'scale', s)?.scale;
-  const st = (s: Subject) => find(results, 'steady', s)?.steady;
-  const check = (value: number | undefined, ok: (v: number) => boolean): { value?: number; met?: boolean } =>
-    value === undefined ? {} : { value, met: ok(value) };
+  const check = (p: Paired, ok: (v: number) => boolean): Omit<Goal, 'name' | 'target'> =>
+    p.value === undefined ? {} : { ...p, met: ok(p.value) };
   const burstMax = opts.remote ? 0.5 : 0.9;
+  const b = (den: Subject, m: (x: NonNullable<RunResult['burst']>) => number | undefined) =>
+    paired(results, 'burst', 'kuray', den, (r) => (burstOf(r) ? m(burstOf(r)!) : undefined));
+  const sc = (m: (x: NonNullable<RunResult['scale']>) => number | undefined) =>
+    paired(results, 'scale', 'kuray', 'kuberay', (r) => (scaleOf(r) ? m(scaleOf(r)!) : undefined));
   return [
     {
       name: 'burst throughput',
       target: 'Kuray pods/s ≥ 0.8 × limit',
-      ...check(ratio(b('kuray')?.podsPerSecond, b('limit')?.podsPerSecond), (v) => v >= 0.8),
+      ...check(
+        b('limit', (x) => x.podsPerSecond),
+        (v) => v >= 0.8,
+      ),
     },
     {
       name: 'burst time to ready',
       target: `Kuray ≤ ${String(burstMax)} × KubeRay`,
-      ...check(ratio(b('kuray')?.secondsToAllReady, b('kuberay')?.secondsToAllReady), (v) => v <= burstMax),
+      ...check(
+        b('kuberay', (x) => x.secondsToAllReady),
+        (v) => v <= burstMax,
+      ),
     },
     {
       name: 'scale up',
       target: 'Kuray ≤ KubeRay',
-      ...check(ratio(sc('kuray')?.upSeconds, sc('kuberay')?.upSeconds), (v) => v <= 1),
+      ...check(
+        sc((x) => x.upSeconds),
+        (v) => v <= 1,
+      ),
     },
     {
       name: 'scale down',
       target: 'Kuray ≤ KubeRay',
-      ...check(ratio(sc('kuray')?.downSeconds, sc('kuberay')?.downSeconds), (v) => v <= 1),
+      ...check(
+        sc((x) => x.downSeconds),
+        (v) => v <= 1,
+      ),
     },
     {
       name: 'steady RSS',
       target: 'Kuray RSS ≤ KubeRay RSS',
-      ...check(ratio(st('kuray')?.rssMiB, st('kuberay')?.rssMiB), (v) => v <= 1),
+      ...check(
+        paired(results, 'steady', 'kuray', 'kuberay', (r) => steadyOf(r)?.rssMiB),
+        (v) => v <= 1,
+      ),
     },
     {
       name: 'steady API writes',
       target: '0 writes in the window',
-      ...check(st('kuray')?.writesInWindow, (v) => v === 0),
+      ...check(
+        worst(results, 'steady', 'kuray', (r) => steadyOf(r)?.writesInWindow),
+        (v) => v === 0,
+      ),
     },
   ];
 }
 
+const eachRound = (x: { rounds?: number[] }): string => x.rounds?.map((v) => v.toFixed(2)).join(' ') ?? '';
+
 export function ratiosText(rs: readonly Ratio[]): string {
+  const repeated = rs.some((r) => r.rounds);
   return formatTable(
-    ['ratio', 'value'],
-    rs.map((r) => [r.name, r.value === undefined ? '—' : r.value.toFixed(2)]),
+    ['ratio', repeated ? 'median' : 'value', ...(repeated ? ['each round'] : [])],
+    rs.map((r) => [
+      r.name,
+      r.value === undefined ? '—' : r.value.toFixed(2),
+      ...(repeated ? [eachRound(r)] : []),
+    ]),
   );
 }
 
 export function goalsText(gs: readonly Goal[]): string {
+  const repeated = gs.some((g) => g.rounds);
   return formatTable(
-    ['goal', 'target', 'measured', 'met'],
+    [
+      'goal',
+      'target',
+      repeated ? 'measured (median)' : 'measured',
+      'met',
+      ...(repeated ? ['each round'] : []),
+    ],
     gs.map((g) => [
       g.name,
       g.target,
       g.value === undefined ? '—' : fmt(g.value),
       g.met === undefined ? 'n/a' : g.met ? 'yes' : 'NO',
+      ...(repeated ? [eachRound(g)] : []),
     ]),
   );
 }

@@ -51,9 +51,14 @@ test('pools runs with the same settings, counts the runs that met each goal and 
   assert.doesNotMatch(text, /scale up/, 'goals no run measured are left out');
 });
 
-test('settings: extra Kuray flags and --cpu-prof make a group of their own; the run order does not', () => {
+test('settings: extra Kuray flags, --cpu-prof and --repeat make a group of their own; the run order does not', () => {
   const base = settingsKey(FULL);
   assert.equal(settingsKey({ ...FULL, peerFirst: true }), base);
   assert.notEqual(settingsKey({ ...FULL, kurayNodeFlags: ['--max-semi-space-size=16'] }), base);
   assert.notEqual(settingsKey({ ...FULL, cpuProf: true }), base);
+  // A repeated run's values are medians of rounds: pooled apart; files from before --repeat read as 1.
+  assert.match(settingsKey({ ...parseArgs(['--size=full', '--repeat=burst=3']) }), /repeat burst=3$/);
+  assert.equal(settingsKey({ ...parseArgs(['--size=full', '--repeat=1']) }), base);
+  const { repeat: _, ...older } = FULL;
+  assert.equal(settingsKey(older), base);
 });

@@ -45,6 +45,10 @@ export function settingsKey(a: SavedRun['args']): string {
     `concurrency ${String(a.concurrency)}`,
     `latency ${a.latencyMs ?? 0} ms`,
     ...(a.cpuProf ? ['cpu-prof'] : []),
+    // A repeated run's value is a median of rounds: a different sample from a single pair's.
+    ...Object.entries((a.repeat as Record<string, number> | undefined) ?? {})
+      .filter(([, n]) => n > 1)
+      .map(([sc, n]) => `repeat ${sc}=${n}`),
     ...(flags.length ? [`kuray ${flags.join(' ')}`] : []),
   ].join(', ');
 }
