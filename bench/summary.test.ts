@@ -59,6 +59,11 @@ test('settings: extra Kuray flags, --cpu-prof and --repeat make a group of their
   // A repeated run's values are medians of rounds: pooled apart; files from before --repeat read as 1.
   assert.match(settingsKey({ ...parseArgs(['--size=full', '--repeat=burst=3']) }), /repeat burst=3$/);
   assert.equal(settingsKey({ ...parseArgs(['--size=full', '--repeat=1']) }), base);
+  // Only the scenarios that ran: `--only burst --repeat 5` is a burst repeat, nothing else.
+  assert.match(
+    settingsKey({ ...parseArgs(['--size=full', '--only=burst', '--repeat=5']) }),
+    /, repeat burst=5$/,
+  );
   const { repeat: _, ...older } = FULL;
   assert.equal(settingsKey(older), base);
 });

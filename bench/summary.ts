@@ -47,7 +47,7 @@ export function settingsKey(a: SavedRun['args']): string {
     ...(a.cpuProf ? ['cpu-prof'] : []),
     // A repeated run's value is a median of rounds: a different sample from a single pair's.
     ...Object.entries((a.repeat as Record<string, number> | undefined) ?? {})
-      .filter(([, n]) => n > 1)
+      .filter(([sc, n]) => n > 1 && ((a.scenarios as string[] | undefined)?.includes(sc) ?? true))
       .map(([sc, n]) => `repeat ${sc}=${n}`),
     ...(flags.length ? [`kuray ${flags.join(' ')}`] : []),
   ].join(', ');
