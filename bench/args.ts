@@ -21,7 +21,7 @@ export interface BenchArgs {
   concurrency: number | 'default';
   /** Remote control plane: delay added each way by a loopback proxy in front of the API server (0: direct). */
   latencyMs: number;
-  /** Extra flags for Kuray's operator (experiments such as --pod-write-parallelism=8), repeatable. */
+  /** Extra flags for Kuray's operator (experiments such as --pod-write-parallelism=32), repeatable. */
   kurayFlags: string[];
   /** Extra V8/Node flags for Kuray's process (experiments such as --max-old-space-size=64), repeatable. */
   kurayNodeFlags: string[];
@@ -53,7 +53,7 @@ export const usage = `usage: npm run bench -- [--size small|full] [--only LIST] 
   --reconcile-concurrency default   pass no concurrency flag: each operator at its own default
   --latency-ms N   remote control plane: operators and the script reach the API server through a
                    loopback proxy that adds N ms each way (the bench's own watches stay direct)
-  --kuray-flag F   an extra operator flag for Kuray (e.g. --kuray-flag=--pod-write-parallelism=8)
+  --kuray-flag F   an extra operator flag for Kuray (e.g. --kuray-flag=--pod-write-parallelism=32)
   --kuray-node-flag F   an extra Node/V8 flag for Kuray's process, after the image's
                    (e.g. --kuray-node-flag=--max-old-space-size=64, --kuray-node-flag=--heapsnapshot-signal=SIGUSR2)
   --cpu-prof    write a V8 CPU profile of each Kuray run into bench/results/

@@ -236,7 +236,7 @@ async function main(): Promise<void> {
       cp: new ControlPlaneScraper(rig),
       opKubeconfig,
       ...(proxy ? { proxy } : {}),
-      // Kuray writes up to 32 pods in flight per reconcile; the script gets the same concurrency.
+      // Kuray writes up to 8 pods in flight per reconcile, 4 reconciles: the script gets the same 32.
       ctx: { client, limitClient, limitConcurrency: 32, qps: args.qps, burst: args.burst, sizes, log },
     };
     await warmUp(env);

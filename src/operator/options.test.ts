@@ -12,6 +12,7 @@ test('defaults match KubeRay where it has a flag', () => {
   assert.equal(o.metricsAddr, '127.0.0.1:8080');
   assert.equal(o.leaseDurationSeconds, 10);
   assert.equal(o.renewDeadlineSeconds, 7);
+  assert.equal(o.podWriteParallelism, 8);
 });
 
 test('flags win over env, env over defaults', () => {

@@ -98,7 +98,7 @@ export class RayClusterReconciler {
 
   constructor(deps: RayClusterReconcilerDeps) {
     this.#d = deps;
-    this.#parallel = deps.podWriteParallelism ?? 32;
+    this.#parallel = deps.podWriteParallelism ?? 8; // the operator's default (src/operator/options.ts)
     this.#now = deps.now ?? (() => new Date());
     this.#rand = deps.randomSuffix ?? (() => randomSuffix());
   }
