@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, plan } from './args.ts';
+import { parseArgs, plan, planLabel } from './args.ts';
 
 test('defaults: small size, every scenario and subject, KubeRay client limits', () => {
   const a = parseArgs([]);
@@ -89,6 +89,15 @@ test('--repeat: rounds alternate the pair, the limit runs once, steady has no li
     'steady/kuray#0',
   ]);
   assert.deepEqual(parseArgs(['--repeat', 'scale=5']).repeat, { burst: 1, scale: 5, steady: 1 });
+  // The log names a round only where its scenario repeats.
+  const a = parseArgs(['--repeat=burst=2']);
+  assert.deepEqual(
+    plan(a)
+      .map((r) => planLabel(r, a))
+      .slice(0, 4),
+    ['burst/limit #1', 'burst/kuray #1', 'burst/kuberay #1', 'burst/kuberay #2'],
+  );
+  assert.equal(planLabel({ scenario: 'scale', subject: 'kuray', round: 0 }, a), 'scale/kuray');
   assert.throws(() => parseArgs(['--repeat', '0']), /--repeat needs N or SCENARIO=N with N 1–9/);
   assert.throws(() => parseArgs(['--repeat', 'warmup=2']), /got warmup=2/);
   assert.throws(() => parseArgs(['--repeat', '10']), /N 1–9/);

@@ -42,6 +42,11 @@ export interface PlannedRun {
   round: number;
 }
 
+/** How the bench's log names a run: `burst/kuray`, or `burst/kuray #2` when its scenario repeats. */
+export function planLabel(r: PlannedRun, a: BenchArgs): string {
+  return `${r.scenario}/${r.subject}${a.repeat[r.scenario] > 1 ? ` #${r.round + 1}` : ''}`;
+}
+
 /** Rounds are bounded: each full-size burst round costs ~2 min, a scale round ~4, a steady round ~6. */
 export const MAX_REPEAT = 9;
 

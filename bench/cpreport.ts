@@ -1,7 +1,7 @@
 // The per-ready-pod control-plane table (pure): for each subject, what its scenario cost the API
 // server and the scheduler, divided by the pods it brought up.
 import { perPod, type PerPod } from './cpmetrics.ts';
-import { fmt, formatTable, type RunResult } from './report.ts';
+import { fmt, formatTable, runName, type RunResult } from './report.ts';
 
 /** The pods a scenario brought up: burst → pods Running, scale → workers, steady → one head per cluster. */
 export function readyPods(r: RunResult): number {
@@ -22,7 +22,7 @@ export function cpTable(results: readonly RunResult[]): string {
       const p = perPodOf(r)!;
       const peak = r.controlPlane!.schedulerPendingPeak;
       return [
-        `${r.scenario}/${r.subject}${r.round ? ` #${r.round + 1}` : ''}`,
+        `${r.scenario}/${runName(r, results)}`,
         fmt(p.pods, 0),
         fmt(p.requests),
         fmt(p.writes),

@@ -10,7 +10,7 @@ import { availableBinaries, ensureBinaries } from '../rig/build.ts';
 import { startRig, type Rig } from '../rig/harness.ts';
 import { recipeOf, recipeVersion } from '../rig/versions.ts';
 import { KubeClient } from '../src/runtime/transport.ts';
-import { parseArgs, plan, SIZES, type BenchArgs, type PlannedRun } from './args.ts';
+import { parseArgs, plan, planLabel, SIZES, type BenchArgs, type PlannedRun } from './args.ts';
 import { buildKuray, startKubeRay, startKuray, type OperatorProc } from './operators.ts';
 import { readProcUsage } from './procfs.ts';
 import { diffCounts, totals, type RequestCounts } from './promtext.ts';
@@ -63,7 +63,7 @@ async function runOne(env: Env, { scenario, subject, round }: PlannedRun): Promi
   const { rig, ctx, args } = env;
   // A round of its own namespace: the previous round's may still be terminating.
   const ns = `bench-${scenario}-${subject}${round ? `-${round + 1}` : ''}`;
-  const name = `${scenario}/${subject}${args.repeat[scenario] > 1 ? ` #${round + 1}` : ''}`;
+  const name = planLabel({ scenario, subject, round }, args);
   const started = Date.now();
   const result: RunResult = { scenario, subject, round, ok: false, rigCpuSeconds: {}, wallSeconds: 0 };
   log(`${name}: starting in namespace ${ns}`);
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const profDir = args.cpuProf ? join(outDir, 'cpu-prof') : undefined;
   log(
-    `bench: size ${args.size} ${JSON.stringify(sizes)}; runs: ${runs.map((r) => `${r.scenario}/${r.subject}${r.round ? `#${r.round + 1}` : ''}`).join(' ')}`,
+    `bench: size ${args.size} ${JSON.stringify(sizes)}; runs: ${runs.map((r) => planLabel(r, args)).join(', ')}`,
   );
 
   if (args.subjects.includes('kuray')) {

@@ -104,8 +104,7 @@ function paired(
       return ratio(n && metric(n), d && metric(d));
     })
     .filter((v): v is number => v !== undefined);
-  if (values.length === 0) return {};
-  return values.length > 1 ? { value: median(values), rounds: values } : { value: values[0]! };
+  return ofRounds(values, median);
 }
 
 /** The largest value of `metric` over `subject`'s rounds (a count that must stay 0 in every round). */
@@ -119,15 +118,23 @@ function worst(
     .filter((r) => r.scenario === scenario && r.subject === subject)
     .map(metric)
     .filter((v): v is number => v !== undefined);
+  return ofRounds(values, (vs) => Math.max(...vs));
+}
+
+/** One value per round → the verdict's value (`pick` of them), with every round's only when several. */
+function ofRounds(values: number[], pick: (values: number[]) => number): Paired {
   if (values.length === 0) return {};
-  return values.length > 1 ? { value: Math.max(...values), rounds: values } : { value: values[0]! };
+  return values.length > 1 ? { value: pick(values), rounds: values } : { value: values[0]! };
+}
+
+/** The subject, and its round (`#1`, `#2`, …) when its scenario was repeated. */
+export function runName(r: RunResult, all: readonly RunResult[]): string {
+  const repeated = all.some((x) => x.scenario === r.scenario && roundOf(x) > 0);
+  return r.subject + (repeated ? ` #${roundOf(r) + 1}` : '');
 }
 
 function mark(r: RunResult, all: readonly RunResult[]): string {
-  const repeated = all.some((x) => x.scenario === r.scenario && roundOf(x) > 0);
-  return (
-    r.subject + (repeated ? ` #${roundOf(r) + 1}` : '') + (r.error ? ' (failed)' : r.ok ? '' : ' (timed out)')
-  );
+  return runName(r, all) + (r.error ? ' (failed)' : r.ok ? '' : ' (timed out)');
 }
 
 export function burstTable(results: readonly RunResult[]): string {
@@ -265,17 +272,13 @@ export interface Ratio {
   rounds?: number[];
 }
 
-const burstOf = (r: RunResult) => r.burst;
-const scaleOf = (r: RunResult) => r.scale;
-const steadyOf = (r: RunResult) => r.steady;
-
 export function ratios(results: readonly RunResult[]): Ratio[] {
   const b = (num: Subject, den: Subject, m: (x: NonNullable<RunResult['burst']>) => number | undefined) =>
-    paired(results, 'burst', num, den, (r) => (burstOf(r) ? m(burstOf(r)!) : undefined));
+    paired(results, 'burst', num, den, (r) => r.burst && m(r.burst));
   const sc = (num: Subject, den: Subject, m: (x: NonNullable<RunResult['scale']>) => number | undefined) =>
-    paired(results, 'scale', num, den, (r) => (scaleOf(r) ? m(scaleOf(r)!) : undefined));
+    paired(results, 'scale', num, den, (r) => r.scale && m(r.scale));
   const st = (m: (x: NonNullable<RunResult['steady']>) => number | undefined) =>
-    paired(results, 'steady', 'kuray', 'kuberay', (r) => (steadyOf(r) ? m(steadyOf(r)!) : undefined));
+    paired(results, 'steady', 'kuray', 'kuberay', (r) => r.steady && m(r.steady));
   return [
     { name: 'burst pods/s, Kuray / limit', ...b('kuray', 'limit', (x) => x.podsPerSecond) },
     { name: 'burst pods/s, Kuray / KubeRay', ...b('kuray', 'kuberay', (x) => x.podsPerSecond) },
@@ -305,9 +308,9 @@ export function goals(results: readonly RunResult[], opts: { remote?: boolean } 
     p.value === undefined ? {} : { ...p, met: ok(p.value) };
   const burstMax = opts.remote ? 0.5 : 0.9;
   const b = (den: Subject, m: (x: NonNullable<RunResult['burst']>) => number | undefined) =>
-    paired(results, 'burst', 'kuray', den, (r) => (burstOf(r) ? m(burstOf(r)!) : undefined));
+    paired(results, 'burst', 'kuray', den, (r) => r.burst && m(r.burst));
   const sc = (m: (x: NonNullable<RunResult['scale']>) => number | undefined) =>
-    paired(results, 'scale', 'kuray', 'kuberay', (r) => (scaleOf(r) ? m(scaleOf(r)!) : undefined));
+    paired(results, 'scale', 'kuray', 'kuberay', (r) => r.scale && m(r.scale));
   return [
     {
       name: 'burst throughput',
@@ -345,7 +348,7 @@ export function goals(results: readonly RunResult[], opts: { remote?: boolean } 
       name: 'steady RSS',
       target: 'Kuray RSS ≤ KubeRay RSS',
       ...check(
-        paired(results, 'steady', 'kuray', 'kuberay', (r) => steadyOf(r)?.rssMiB),
+        paired(results, 'steady', 'kuray', 'kuberay', (r) => r.steady?.rssMiB),
         (v) => v <= 1,
       ),
     },
@@ -353,7 +356,7 @@ export function goals(results: readonly RunResult[], opts: { remote?: boolean } 
       name: 'steady API writes',
       target: '0 writes in the window',
       ...check(
-        worst(results, 'steady', 'kuray', (r) => steadyOf(r)?.writesInWindow),
+        worst(results, 'steady', 'kuray', (r) => r.steady?.writesInWindow),
         (v) => v === 0,
       ),
     },
